@@ -1,0 +1,1 @@
+"""pnyx: a blog whose comment threads are first-class."""

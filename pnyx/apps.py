@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class PnyxConfig(AppConfig):
+    """The project package is an app too: it carries the shared templates, static files and commands."""
+
+    name = "pnyx"
+    verbose_name = "pnyx"

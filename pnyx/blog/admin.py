@@ -1,0 +1,30 @@
+from django.contrib import admin
+
+from .models import Post
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "status", "published_at", "author", "comment_count", "comments_open"]
+    list_filter = ["status", "kind", "comments_open"]
+    search_fields = ["title", "standfirst", "body"]
+    prepopulated_fields = {"slug": ["title"]}
+    date_hierarchy = "published_at"
+    readonly_fields = ["comment_count", "import_ref"]
+    fields = [
+        "title",
+        "slug",
+        "standfirst",
+        "body",
+        "body_format",
+        "kind",
+        "author",
+        "status",
+        "published_at",
+        "comments_open",
+        "comment_count",
+        "import_ref",
+    ]
+
+    def get_changeform_initial_data(self, request):
+        return {"author": request.user.pk, **super().get_changeform_initial_data(request)}

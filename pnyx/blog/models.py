@@ -1,0 +1,98 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pnyx.markup import render_markdown, sanitize_html
+
+
+class PostQuerySet(models.QuerySet):
+    def published(self) -> "PostQuerySet":
+        """What readers may see: published, or scheduled with its time come.
+
+        The one definition of "published": the home page, post pages, counts and importers share it.
+        """
+        return self.filter(status__in=[Post.Status.PUBLISHED, Post.Status.SCHEDULED], published_at__lte=timezone.now())
+
+
+class Post(models.Model):
+    class Kind(models.TextChoices):
+        POST = "post", _("post")
+        PAGE = "page", _("page")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SCHEDULED = "scheduled", _("scheduled")
+        PUBLISHED = "published", _("published")
+        PRIVATE = "private", _("private")
+
+    class BodyFormat(models.TextChoices):
+        MARKDOWN = "markdown", _("Markdown")
+        HTML = "html", _("HTML")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.POST)
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
+    standfirst = models.TextField(blank=True, help_text=_("The short line under the title."))
+    body = models.TextField(blank=True)
+    body_format = models.CharField(max_length=10, choices=BodyFormat.choices, default=BodyFormat.MARKDOWN)
+    body_html = models.TextField(editable=False, default="")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(default=timezone.now, db_index=True)
+    comments_open = models.BooleanField(default=True)
+    comment_count = models.PositiveIntegerField(
+        default=0, editable=False, help_text=_("Approved comments, kept up to date by every moderation step.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    import_ref = models.CharField(
+        max_length=300,
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_("Where an imported post came from (source and its id), so a re-import updates it."),
+    )
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["status", "published_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["import_ref"], condition=~Q(import_ref=""), name="post_import_ref")
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"({self.slug})"
+
+    def save(self, *args, **kwargs) -> None:
+        self.body_html = self.render_body()
+        if kwargs.get("update_fields") is not None and "body" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "body_html"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        if self.kind == self.Kind.PAGE:
+            return reverse("blog:page", kwargs={"slug": self.slug})
+        return reverse("blog:post", kwargs={"slug": self.slug})
+
+    def render_body(self) -> str:
+        if self.body_format == self.BodyFormat.HTML:
+            return sanitize_html(self.body)
+        return render_markdown(self.body)
+
+    @property
+    def author_name(self) -> str:
+        if self.author is None:
+            return ""
+        return self.author.get_full_name() or self.author.get_username()
+
+    def refresh_comment_count(self) -> None:
+        """Recount approved comments; called by every step that changes a comment's visibility."""
+        self.comment_count = self.comments.public().count()
+        Post.objects.filter(pk=self.pk).update(comment_count=self.comment_count)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DiscussionConfig(AppConfig):
+    name = "pnyx.discussion"
+    verbose_name = "Discussion"

@@ -1,0 +1,77 @@
+from django import forms
+from django.core.validators import URLValidator
+from django.utils.translation import gettext_lazy as _
+
+from .conf import conf
+
+
+class CommentForm(forms.Form):
+    """The Leave a Reply form. Field names follow WordPress's, so browsers' autofill knows them."""
+
+    comment = forms.CharField(
+        label=_("Comment"),
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 45, "required": True}),
+        error_messages={"required": _("Please type a comment.")},
+    )
+    author = forms.CharField(
+        label=_("Name"),
+        max_length=conf.NAME_MAX_LENGTH,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name", "size": 30}),
+    )
+    email = forms.EmailField(
+        label=_("Email"),
+        required=False,
+        max_length=254,
+        help_text=_("(Address never made public)"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "size": 30}),
+        error_messages={"invalid": _("Please enter a valid email address, like name@example.com.")},
+    )
+    url = forms.URLField(
+        label=_("Website"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"])],
+        widget=forms.URLInput(attrs={"autocomplete": "url", "size": 30}),
+        error_messages={"invalid": _("Please enter a web address starting with http:// or https://.")},
+    )
+    comment_parent = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    # Set to "1" by the page's script: a reader with JavaScript sees a held comment in place.
+    js = forms.CharField(required=False, widget=forms.HiddenInput)
+    # The honeypot: hidden from people (and screen readers), filled in by form-spamming bots.
+    fax_number = forms.CharField(
+        required=False,
+        label=_("Leave this field empty"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args, signed_in: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.signed_in = signed_in
+        if not signed_in:
+            for name in ("author", "email"):
+                self.fields[name].widget.attrs["required"] = True
+
+    def clean_comment(self) -> str:
+        body = self.cleaned_data["comment"].strip()
+        if not body:
+            raise forms.ValidationError(_("Please type a comment."))
+        if len(body) > conf.BODY_MAX_LENGTH:
+            raise forms.ValidationError(
+                _("Please keep your comment under %(max)s characters (it has %(n)s)."),
+                params={"max": f"{conf.BODY_MAX_LENGTH:,}", "n": f"{len(body):,}"},
+            )
+        return body
+
+    def clean_author(self) -> str:
+        name = self.cleaned_data["author"].strip()
+        if not name and not self.signed_in:
+            raise forms.ValidationError(_("Please enter your name."))
+        return name
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        if not email and not self.signed_in:
+            raise forms.ValidationError(_("Please enter your email address; it is never published."))
+        return email

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "discussion"
+urlpatterns = [
+    path("post/<int:post_id>/", views.post_comment_view, name="post"),
+    path("mine/", views.mine, name="mine"),
+    path("<int:comment_id>/", views.own_comment, name="own"),
+]

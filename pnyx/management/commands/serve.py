@@ -1,0 +1,46 @@
+"""Run pnyx behind granian, a production HTTP server (never ``runserver``).
+
+A fresh data dir is migrated and static files are collected first, so ``pnyx serve`` is the only
+command an operator needs. The blocking-thread default comes from measurement: with Django doing real
+work per request, one thread per worker beat granian's default of up to 256 on throughput and memory
+(shared/MEASURED.md); raise ``--threads`` for pages that wait on slow I/O.
+"""
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import connections
+
+
+class Command(BaseCommand):
+    help = "Serve pnyx over HTTP with granian (migrates and collects static files first)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+        parser.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")
+        parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+        parser.add_argument("--threads", type=int, default=1, help="blocking threads per worker (default 1)")
+        parser.add_argument("--no-migrate", action="store_true", help="do not apply migrations first")
+
+    def handle(self, *args, host: str, port: int, workers: int, threads: int, no_migrate: bool, **options):
+        from granian import Granian
+        from granian.constants import Interfaces
+
+        if workers < 1 or threads < 1:
+            self.stderr.write("--workers and --threads must be at least 1")
+            raise SystemExit(2)
+        if not no_migrate:
+            call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        connections.close_all()
+        self.stdout.write(f"pnyx serving http://{host}:{port}/ (data in {settings.DATA_DIR})")
+        Granian(
+            "pnyx.wsgi:application",
+            address=host,
+            port=port,
+            interface=Interfaces.WSGI,
+            workers=workers,
+            blocking_threads=threads,
+            respawn_failed_workers=True,
+            log_access=options["verbosity"] > 1,
+        ).serve()

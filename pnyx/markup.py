@@ -1,0 +1,54 @@
+"""Text to safe HTML, in one place: post bodies (Markdown or imported HTML) and comment bodies.
+
+Whatever the source, the last step is nh3 (the Ammonia sanitizer), so a page never carries a script,
+an event handler or a ``javascript:`` URL, however the text arrived.
+"""
+
+import nh3
+from markdown_it import MarkdownIt
+
+_URL_SCHEMES = {"http", "https", "mailto"}
+
+# Tags a writer's post may use: nh3's defaults (text, lists, tables, images, quotes) plus figures.
+POST_TAGS = nh3.ALLOWED_TAGS | {"figure", "figcaption"}
+POST_ATTRIBUTES = {
+    **nh3.ALLOWED_ATTRIBUTES,
+    "img": {"src", "alt", "title", "width", "height", "loading"},
+    "a": {"href", "title"},
+    "*": {"id", "lang", "dir"},
+}
+
+COMMENT_TAGS = {"p", "br", "em", "strong", "code", "a"}
+
+_post_markdown = MarkdownIt("commonmark", {"html": True, "linkify": True, "typographer": True}).enable(
+    ["linkify", "replacements", "smartquotes", "table", "strikethrough"]
+)
+# Comments get a deliberately small subset: paragraphs, line breaks, emphasis, inline code and
+# autolinked URLs. No headings, images or raw HTML, so a comment cannot dress up as the article.
+_comment_markdown = MarkdownIt("zero", {"linkify": True, "breaks": True, "html": False}).enable(
+    ["linkify", "emphasis", "backticks", "newline", "escape", "entity"]
+)
+
+
+def sanitize_html(html: str) -> str:
+    """Sanitize HTML a writer (or an imported blog) wrote, keeping ordinary article markup."""
+    return nh3.clean(html, tags=POST_TAGS, attributes=POST_ATTRIBUTES, url_schemes=_URL_SCHEMES)
+
+
+def render_markdown(text: str) -> str:
+    """Render a post body written in Markdown."""
+    return sanitize_html(_post_markdown.render(text))
+
+
+def render_comment(text: str) -> str:
+    """Render a comment body: plain text with paragraphs, emphasis and autolinked http(s) URLs.
+
+    Links a reader posts carry ``rel="nofollow ugc"`` so the thread cannot be farmed for search rank.
+    """
+    return nh3.clean(
+        _comment_markdown.render(text),
+        tags=COMMENT_TAGS,
+        attributes={"a": {"href"}},
+        url_schemes={"http", "https"},
+        link_rel="nofollow ugc noopener",
+    )

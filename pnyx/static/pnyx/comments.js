@@ -1,0 +1,97 @@
+/* The post page's small script. The page works without it; with it:
+ * - Reply moves the form under the comment answered, with "Cancel reply";
+ * - the visitor's own details and held comments are fetched from a per-visitor JSON request
+ *   (the page itself is the same for everyone, so it can be cached);
+ * - the draft is kept in this browser until it is posted. */
+(function () {
+  "use strict";
+  var area = document.getElementById("comments");
+  var form = document.getElementById("commentform");
+  if (!area) return;
+  var respond = document.getElementById("respond");
+  var home = respond ? document.createComment("respond") : null;
+  if (respond) respond.parentNode.insertBefore(home, respond);
+
+  function field(name) { return form ? form.elements.namedItem(name) : null; }
+
+  if (form) {
+    field("js").value = "1";
+    var cancel = document.getElementById("cancel-comment-reply-link");
+    var replyingTo = document.getElementById("replying-to");
+
+    area.addEventListener("click", function (event) {
+      var link = event.target.closest("a.comment-reply-link");
+      if (!link) return;
+      event.preventDefault();
+      var below = document.getElementById("comment-" + link.dataset.below);
+      below.parentNode.insertBefore(respond, below.nextSibling);
+      field("comment_parent").value = link.dataset.replyTo;
+      replyingTo.hidden = true;
+      cancel.hidden = false;
+      field("comment").focus();
+    });
+
+    cancel.addEventListener("click", function (event) {
+      event.preventDefault();
+      home.parentNode.insertBefore(respond, home.nextSibling);
+      field("comment_parent").value = "";
+      replyingTo.hidden = true;
+      cancel.hidden = true;
+    });
+
+    // No lost drafts: what is typed stays in this browser until the comment is sent.
+    var draftKey = "pnyx:draft:" + area.dataset.post;
+    var body = field("comment");
+    try {
+      if (!body.value && localStorage.getItem(draftKey)) body.value = localStorage.getItem(draftKey);
+      body.addEventListener("input", function () { localStorage.setItem(draftKey, body.value); });
+      form.addEventListener("submit", function () { localStorage.removeItem(draftKey); });
+    } catch (e) { /* storage disabled: the form still works */ }
+  }
+
+  function place(pending) {
+    var holder = document.createElement("ol");
+    holder.innerHTML = pending.html;
+    var item = holder.firstElementChild;
+    var parentItem = pending.parent && document.getElementById("li-comment-" + pending.parent);
+    var list;
+    if (parentItem) {
+      list = parentItem.querySelector(":scope > ol.children");
+      if (!list) { list = document.createElement("ol"); list.className = "children"; parentItem.appendChild(list); }
+    } else {
+      list = area.querySelector(":scope > ol.comment-list");
+      if (!list) {
+        list = document.createElement("ol");
+        list.className = "comment-list";
+        area.insertBefore(list, respond || null);
+      }
+    }
+    list.appendChild(item);
+  }
+
+  fetch(area.dataset.mine, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    .then(function (r) { return r.ok ? r.json() : null; })
+    .then(function (mine) {
+      if (!mine) return;
+      mine.pending.forEach(place);
+      var who = mine.identity;
+      if (form && who && who.kind === "guest") {
+        ["author", "email", "url"].forEach(function (name, i) {
+          var input = field(name);
+          var value = [who.name, who.email, who.url][i];
+          if (input && !input.value && value) input.value = value;
+        });
+      } else if (form && who && who.kind === "user") {
+        document.getElementById("identity-guest").hidden = true;
+        ["author", "email"].forEach(function (name) { field(name).required = false; });
+        var note = document.getElementById("identity-user");
+        note.textContent = "You are commenting as " + who.name + ".";
+        note.hidden = false;
+      }
+      if (location.hash) {
+        var target = document.getElementById(location.hash.slice(1));
+        if (target) target.scrollIntoView();
+      }
+    })
+    .catch(function () { /* offline or refused: the page is still complete */ });
+})();

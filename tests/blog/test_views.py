@@ -1,0 +1,56 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from pnyx.blog.models import Post
+from tests.factories import CommentFactory, PostFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_lists_published_posts_with_standfirst_and_comment_count(client):
+    post = PostFactory(title="Tea is better than coffee", standfirst="A hill to die on.")
+    CommentFactory.create_batch(2, post=post)
+    page = client.get("/").content.decode()
+    assert "Tea is better than coffee" in page
+    assert "A hill to die on." in page
+    assert "2 comments" in page
+
+
+def test_home_hides_drafts_private_and_future_scheduled_posts(client):
+    PostFactory(title="Visible one")
+    PostFactory(title="Still a draft", status=Post.Status.DRAFT)
+    PostFactory(title="Private notes", status=Post.Status.PRIVATE)
+    PostFactory(title="Not yet", status=Post.Status.SCHEDULED, published_at=timezone.now() + timedelta(days=1))
+    PostFactory(title="Time has come", status=Post.Status.SCHEDULED, published_at=timezone.now() - timedelta(minutes=1))
+    page = client.get("/").content.decode()
+    assert "Visible one" in page and "Time has come" in page
+    assert "Still a draft" not in page and "Private notes" not in page and "Not yet" not in page
+
+
+def test_home_is_paginated_newest_first(client):
+    now = timezone.now()
+    for n in range(12):
+        PostFactory(title=f"Numbered post {n:02d}", published_at=now - timedelta(days=n))
+    first = client.get("/").content.decode()
+    assert "Numbered post 00" in first and "Numbered post 09" in first and "Numbered post 10" not in first
+    assert first.index("Numbered post 00") < first.index("Numbered post 01")
+    second = client.get("/?page=2").content.decode()
+    assert "Numbered post 10" in second and "Numbered post 11" in second
+    assert client.get("/?page=abc").status_code == 200
+
+
+def test_post_page_shows_title_standfirst_author_date_and_rendered_body(client):
+    post = PostFactory(title="On bridges", standfirst="Why they matter", body="We *need* them.")
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert '<h1 class="entry-title">On bridges</h1>' in page
+    assert "Why they matter" in page
+    assert post.author.get_full_name() in page
+    assert post.published_at.strftime("%B") in page
+    assert "We <em>need</em> them." in page
+
+
+def test_draft_post_page_is_not_found(client):
+    post = PostFactory(status=Post.Status.DRAFT)
+    assert client.get(post.get_absolute_url()).status_code == 404
