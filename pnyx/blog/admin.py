@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from .models import Post
+from .models import Post, Term
+
+
+@admin.register(Term)
+class TermAdmin(admin.ModelAdmin):
+    list_display = ["name", "taxonomy", "slug", "parent"]
+    list_filter = ["taxonomy"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Post)
@@ -10,6 +18,7 @@ class PostAdmin(admin.ModelAdmin):
     search_fields = ["title", "standfirst", "body"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_at"
+    filter_horizontal = ["terms"]
     readonly_fields = ["comment_count", "import_ref"]
     fields = [
         "title",

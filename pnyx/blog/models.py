@@ -17,6 +17,27 @@ class PostQuerySet(models.QuerySet):
         return self.filter(status__in=[Post.Status.PUBLISHED, Post.Status.SCHEDULED], published_at__lte=timezone.now())
 
 
+class Term(models.Model):
+    """A category (hierarchical) or a tag, as WordPress has them."""
+
+    class Taxonomy(models.TextChoices):
+        CATEGORY = "category", _("category")
+        TAG = "tag", _("tag")
+
+    taxonomy = models.CharField(max_length=20, choices=Taxonomy.choices)
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, allow_unicode=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["taxonomy", "name"]
+        constraints = [models.UniqueConstraint(fields=["taxonomy", "slug"], name="term_taxonomy_slug")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Post(models.Model):
     class Kind(models.TextChoices):
         POST = "post", _("post")
@@ -45,6 +66,7 @@ class Post(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(default=timezone.now, db_index=True)
     comments_open = models.BooleanField(default=True)
+    terms = models.ManyToManyField(Term, blank=True, related_name="posts")
     comment_count = models.PositiveIntegerField(
         default=0, editable=False, help_text=_("Approved comments, kept up to date by every moderation step.")
     )
