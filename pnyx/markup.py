@@ -30,6 +30,13 @@ _comment_markdown = MarkdownIt("zero", {"linkify": True, "breaks": True, "html":
 )
 
 
+def _absolute_http_links_only(element: str, attribute: str, value: str) -> str | None:
+    """Comment links must be absolute http(s) URLs: no scheme-relative or relative tricks."""
+    if attribute == "href" and not value.lower().startswith(("http://", "https://")):
+        return None
+    return value
+
+
 def sanitize_html(html: str) -> str:
     """Sanitize HTML a writer (or an imported blog) wrote, keeping ordinary article markup."""
     return nh3.clean(html, tags=POST_TAGS, attributes=POST_ATTRIBUTES, url_schemes=_URL_SCHEMES)
@@ -50,5 +57,6 @@ def render_comment(text: str) -> str:
         tags=COMMENT_TAGS,
         attributes={"a": {"href"}},
         url_schemes={"http", "https"},
+        attribute_filter=_absolute_http_links_only,
         link_rel="nofollow ugc noopener",
     )

@@ -1,0 +1,50 @@
+import pytest
+
+from pnyx.discussion.models import Comment
+from pnyx.discussion.moderation import comment_approve, comment_spam, comment_trash
+from tests.factories import CommentFactory, PostFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_approving_counts_the_comment_and_records_who_did_it():
+    post = PostFactory()
+    comment = CommentFactory(post=post, status="pending")
+    comment_approve(comment=comment, moderator=UserFactory(username="mod"))
+    post.refresh_from_db()
+    comment.refresh_from_db()
+    assert post.comment_count == 1
+    assert comment.status == Comment.Status.APPROVED
+    assert comment.status_reason == "approved by mod"
+
+
+@pytest.mark.parametrize("service", [comment_spam, comment_trash])
+def test_spamming_or_trashing_removes_the_comment_from_the_count(service):
+    post = PostFactory()
+    comment = CommentFactory(post=post)
+    CommentFactory(post=post)
+    service(comment=comment)
+    post.refresh_from_db()
+    assert post.comment_count == 1
+    assert list(post.comments.public()) != [comment]
+
+
+def test_admin_actions_approve_spam_and_trash(admin_client):
+    post = PostFactory()
+    held = CommentFactory(post=post, status="pending")
+    spammy = CommentFactory(post=post, status="pending")
+    url = "/admin/discussion/comment/"
+    response = admin_client.post(url, {"action": "approve", "_selected_action": [held.pk]}, follow=True)
+    assert "1 comment approved." in response.content.decode()
+    admin_client.post(url, {"action": "mark_spam", "_selected_action": [spammy.pk]})
+    admin_client.post(url, {"action": "trash", "_selected_action": [held.pk]})
+    held.refresh_from_db()
+    spammy.refresh_from_db()
+    post.refresh_from_db()
+    assert (held.status, spammy.status, post.comment_count) == ("trash", "spam", 0)
+
+
+def test_admin_lists_comments_with_their_reason_and_client(admin_client):
+    CommentFactory(status="pending", status_reason="first comment from this identity", ip="203.0.113.9")
+    page = admin_client.get("/admin/discussion/comment/?status__exact=pending").content.decode()
+    assert "first comment from this identity" in page

@@ -1,0 +1,127 @@
+import pytest
+
+from pnyx.blog.models import Post
+from pnyx.discussion.models import Comment
+from pnyx.discussion.posting import Client, CommentRefused, post_comment
+from pnyx.identity.commenter import Commenter
+from tests.factories import CommentFactory, PostFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _post(post, commenter, body="A fair point, well made.", parent=None, **kwargs):
+    return post_comment(post=post, parent=parent, commenter=commenter, body=body, client=Client(), **kwargs)
+
+
+def test_first_comment_from_a_new_email_is_held():
+    post = PostFactory()
+    outcome = _post(post, Commenter(name="New Reader", email="new@example.org"))
+    assert outcome.comment.status == Comment.Status.PENDING
+    assert "first comment" in outcome.comment.status_reason
+    post.refresh_from_db()
+    assert post.comment_count == 0
+
+
+def test_a_typed_email_of_an_approved_commenter_alone_does_not_skip_moderation():
+    post = PostFactory()
+    CommentFactory(post=post, author_email="regular@example.org", status="approved")
+    outcome = _post(post, Commenter(name="Impostor", email="regular@example.org"))
+    assert outcome.comment.status == Comment.Status.PENDING
+
+
+def test_the_browser_that_wrote_an_approved_comment_goes_live_with_the_same_email():
+    post = PostFactory()
+    earlier = CommentFactory(post=post, author_email="regular@example.org", status="approved")
+    outcome = _post(post, Commenter(name="Regular", email="Regular@Example.org", own_comment_ids=[earlier.pk]))
+    assert outcome.comment.status == Comment.Status.APPROVED
+    post.refresh_from_db()
+    assert post.comment_count == 2
+
+
+def test_a_browser_proves_only_the_email_of_its_own_approved_comments():
+    post = PostFactory()
+    CommentFactory(post=post, author_email="victim@example.org", status="approved")
+    own = CommentFactory(post=post, author_email="attacker@example.org", status="approved")
+    outcome = _post(post, Commenter(name="Victim?", email="victim@example.org", own_comment_ids=[own.pk]))
+    assert outcome.comment.status == Comment.Status.PENDING
+
+
+def test_a_browser_whose_own_comment_is_still_pending_is_not_proven():
+    post = PostFactory()
+    held = CommentFactory(post=post, author_email="new@example.org", status="pending")
+    outcome = _post(post, Commenter(name="New", email="new@example.org", own_comment_ids=[held.pk]))
+    assert outcome.comment.status == Comment.Status.PENDING
+
+
+def test_staff_comments_go_live():
+    post = PostFactory()
+    outcome = _post(post, Commenter(user=UserFactory(is_staff=True)))
+    assert outcome.comment.status == Comment.Status.APPROVED
+
+
+def test_a_signed_in_user_is_held_first_then_trusted_after_an_approved_comment():
+    post = PostFactory()
+    user = UserFactory()
+    assert _post(post, Commenter(user=user)).comment.status == Comment.Status.PENDING
+    CommentFactory(post=post, user=user, status="approved")
+    outcome = _post(post, Commenter(user=user))
+    assert outcome.comment.status == Comment.Status.APPROVED
+    assert outcome.comment.author_email == user.email
+
+
+def test_a_filled_honeypot_is_kept_as_spam_not_dropped():
+    post = PostFactory()
+    outcome = _post(post, Commenter(name="Bot", email="bot@example.org"), honeypot="555-0100")
+    assert outcome.comment.status == Comment.Status.SPAM
+    assert outcome.comment.status_reason == "honeypot field was filled in"
+    assert Comment.objects.filter(pk=outcome.comment.pk).exists()
+
+
+def test_comments_on_a_closed_post_are_refused():
+    post = PostFactory(comments_open=False)
+    with pytest.raises(CommentRefused, match="closed"):
+        _post(post, Commenter(name="Late", email="late@example.org"))
+    assert not Comment.objects.exists()
+
+
+def test_comments_on_an_unpublished_post_are_refused():
+    post = PostFactory(status=Post.Status.DRAFT)
+    with pytest.raises(CommentRefused, match="not published"):
+        _post(post, Commenter(name="Early", email="early@example.org"))
+
+
+@pytest.mark.parametrize("status", ["pending", "spam", "trash"])
+def test_replying_to_a_comment_nobody_can_see_is_refused(status):
+    post = PostFactory()
+    hidden = CommentFactory(post=post, status=status)
+    with pytest.raises(CommentRefused, match="no longer available"):
+        _post(post, Commenter(name="R", email="r@example.org"), parent=hidden)
+
+
+def test_replying_to_a_comment_of_another_post_is_refused():
+    other = CommentFactory()
+    with pytest.raises(CommentRefused):
+        _post(PostFactory(), Commenter(name="R", email="r@example.org"), parent=other)
+
+
+def test_a_reply_at_the_depth_limit_answers_the_same_parent(settings):
+    settings.PNYX_THREAD_DEPTH = 2
+    post = PostFactory()
+    top = CommentFactory(post=post)
+    deepest = CommentFactory(post=post, parent=top)
+    outcome = _post(post, Commenter(user=UserFactory(is_staff=True)), parent=deepest)
+    assert outcome.comment.parent == top
+    assert outcome.comment.depth == 1
+
+
+def test_comment_bodies_are_rendered_as_safe_html_with_nofollow_links():
+    post = PostFactory()
+    outcome = _post(
+        post,
+        Commenter(name="Linker", email="l@example.org"),
+        body="See https://example.com/a?b=1\n\n<script>alert(1)</script> [x](javascript:alert(1))",
+    )
+    html = outcome.comment.body_html
+    assert '<a href="https://example.com/a?b=1" rel="nofollow ugc noopener">' in html
+    assert "<script" not in html and 'href="javascript' not in html
+    assert html.count("<p>") == 2

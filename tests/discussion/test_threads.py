@@ -1,0 +1,82 @@
+import pytest
+
+from pnyx.discussion.threads import build_thread, public_thread
+from tests.factories import CommentFactory, PostFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _shape(items):
+    return [
+        (item.comment.body if item.comment else None, item.depth, item.opens_replies, item.closes) for item in items
+    ]
+
+
+def test_replies_follow_their_parent_and_siblings_keep_their_order():
+    post = PostFactory()
+    first = CommentFactory(post=post, body="first")
+    second = CommentFactory(post=post, body="second")
+    reply = CommentFactory(post=post, parent=first, body="reply to first")
+    CommentFactory(post=post, parent=reply, body="reply to reply")
+    CommentFactory(post=post, parent=first, body="later reply to first")
+    assert second.created_at < reply.created_at
+    assert _shape(public_thread(post)) == [
+        ("first", 0, True, 0),
+        ("reply to first", 1, True, 0),
+        ("reply to reply", 2, False, 1),
+        ("later reply to first", 1, False, 1),
+        ("second", 0, False, 0),
+    ]
+
+
+def test_replies_past_the_depth_limit_line_up_at_the_deepest_level():
+    post = PostFactory()
+    parent = None
+    for level in range(5):
+        parent = CommentFactory(post=post, parent=parent, body=f"level {level}")
+    items = build_thread(list(post.comments.public().in_thread_order()), max_depth=3)
+    assert [item.depth for item in items] == [0, 1, 2, 2, 2]
+    # Reply links at the deepest level answer the same parent, so the thread never grows deeper.
+    assert items[2].reply_to == items[1].comment.pk
+    assert items[1].reply_to == items[1].comment.pk
+    assert items[-1].closes == 2
+
+
+def test_a_visible_reply_to_a_hidden_comment_keeps_its_place_under_a_placeholder():
+    post = PostFactory()
+    hidden = CommentFactory(post=post, body="later trashed", status="trash")
+    CommentFactory(post=post, parent=hidden, body="still visible reply")
+    CommentFactory(post=post, body="another top-level")
+    assert _shape(public_thread(post)) == [
+        (None, 0, True, 0),
+        ("still visible reply", 1, False, 1),
+        ("another top-level", 0, False, 0),
+    ]
+
+
+def test_pending_spam_and_trashed_comments_never_appear_in_the_thread():
+    post = PostFactory()
+    CommentFactory(post=post, body="public")
+    for status in ("pending", "spam", "trash"):
+        CommentFactory(post=post, body=status, status=status)
+    assert [item.comment.body for item in public_thread(post)] == ["public"]
+    post.refresh_from_db()
+    assert post.comment_count == 1
+
+
+def test_a_post_with_a_thousand_comments_renders_in_a_constant_number_of_queries(client, django_assert_max_num_queries):
+    post = PostFactory()
+    parents = []
+    for n in range(1000):
+        parent = parents[n % len(parents)] if parents and n % 3 else None
+        comment = CommentFactory.build(post=post, parent=parent, body=f"thought number {n}", status="approved")
+        comment.save()
+        if len(parents) < 200:
+            parents.append(comment)
+    post.refresh_comment_count()
+    with django_assert_max_num_queries(3):  # the post, its thread (with authors), nothing per comment
+        response = client.get(post.get_absolute_url())
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "1000 thoughts on" in page.replace(",", "")
+    assert page.count('class="comment-body"') == 1000

@@ -1,0 +1,269 @@
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from pnyx.discussion.models import Comment
+from pnyx.discussion.moderation import comment_approve
+from tests.factories import CommentFactory, PostFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+SAME_ORIGIN = {"HTTP_SEC_FETCH_SITE": "same-origin", "HTTP_ORIGIN": "http://testserver"}
+GUEST = {"comment": "I disagree, and here is why.", "author": "Robin", "email": "robin@example.org", "url": ""}
+
+
+def _send(client, post, data=None, **headers):
+    return client.post(
+        reverse("discussion:post", args=[post.pk]), {**GUEST, **(data or {})}, **(headers or SAME_ORIGIN)
+    )
+
+
+def test_a_held_comment_without_javascript_lands_on_its_own_private_page(client):
+    post = PostFactory()
+    response = _send(client, post)
+    comment = Comment.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("discussion:own", args=[comment.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert "Your comment is awaiting moderation." in page and "I disagree, and here is why." in page
+
+
+def test_a_held_comment_with_javascript_returns_to_its_anchor_and_shows_in_mine(client):
+    post = PostFactory()
+    response = _send(client, post, {"js": "1"})
+    comment = Comment.objects.get()
+    assert response["Location"] == f"{post.get_absolute_url()}#comment-{comment.pk}"
+    mine = client.get(reverse("discussion:mine"), {"post": post.pk})
+    data = mine.json()
+    assert [p["id"] for p in data["pending"]] == [comment.pk]
+    assert "Your comment is awaiting moderation." in data["pending"][0]["html"]
+    assert data["identity"] == {"kind": "guest", "name": "Robin", "email": "robin@example.org", "url": ""}
+    assert "no-store" in mine["Cache-Control"] and "private" in mine["Cache-Control"]
+    assert "Cookie" in mine["Vary"]
+
+
+def test_a_held_comment_is_shown_to_nobody_else(client):
+    post = PostFactory()
+    _send(client, post)
+    comment = Comment.objects.get()
+    client.cookies.clear()
+    assert client.get(reverse("discussion:own", args=[comment.pk])).status_code == 404
+    assert client.get(reverse("discussion:mine"), {"post": post.pk}).json() == {"identity": None, "pending": []}
+    assert "I disagree" not in client.get(post.get_absolute_url()).content.decode()
+
+
+def test_a_forged_cookie_proves_nothing(client):
+    post = PostFactory()
+    _send(client, post)
+    client.cookies["pnyx_commenter"] = "eyJjIjpbMV19:forged:signature"
+    assert client.get(reverse("discussion:mine"), {"post": post.pk}).json()["pending"] == []
+
+
+def test_after_approval_the_same_browser_and_email_go_live_and_the_heading_counts(client):
+    post = PostFactory(title="Cats")
+    _send(client, post)
+    comment_approve(comment=Comment.objects.get())
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert "One thought on “Cats”" in page
+    response = _send(client, post, {"comment": "And another thing."})
+    second = Comment.objects.latest("id")
+    assert second.status == Comment.Status.APPROVED
+    assert response["Location"] == f"{post.get_absolute_url()}#comment-{second.pk}"
+    assert "2 thoughts on “Cats”" in client.get(post.get_absolute_url()).content.decode()
+
+
+def test_no_heading_when_a_post_has_no_approved_comments(client):
+    post = PostFactory()
+    CommentFactory(post=post, status="pending")
+    assert "thought" not in client.get(post.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_SEC_FETCH_SITE": "cross-site", "HTTP_ORIGIN": "https://evil.example"},
+        {"HTTP_SEC_FETCH_SITE": "same-site", "HTTP_ORIGIN": "http://sub.testserver"},
+        {"HTTP_ORIGIN": "https://evil.example"},
+        {"HTTP_ORIGIN": "null"},
+        {"HTTP_REFERER": "https://evil.example/page"},
+        {"HTTP_USER_AGENT": "no origin at all"},
+    ],
+)
+def test_a_cross_site_comment_post_is_refused_and_nothing_is_saved(client, headers):
+    post = PostFactory()
+    response = _send(client, post, **headers)
+    assert response.status_code == 403
+    assert "refused" in response.content.decode()
+    assert not Comment.objects.exists()
+
+
+def test_an_origin_header_alone_from_this_site_is_accepted(client):
+    response = _send(client, PostFactory(), HTTP_ORIGIN="http://testserver")
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"comment": "   "}, "comment", "Please type a comment."),
+        ({"author": ""}, "author", "Please enter your name."),
+        ({"email": ""}, "email", "Please enter your email address"),
+        ({"email": "not-an-email"}, "email", "Please enter a valid email address"),
+        ({"url": "javascript:alert(1)"}, "url", "starting with http:// or https://"),
+        ({"url": "ftp://example.org/"}, "url", "starting with http:// or https://"),
+        ({"author": "n" * 101}, "author", "at most 100 characters"),
+        ({"comment": "x" * 10_001}, "comment", "under 10,000 characters"),
+        ({"comment": "nul\x00byte"}, "comment", "Null characters are not allowed."),
+    ],
+)
+def test_bad_input_gets_a_clear_message_next_to_the_field_and_keeps_what_was_typed(client, data, field, message):
+    post = PostFactory()
+    typed = {"comment": "My carefully typed words", "author": "Kim", "email": "kim@example.org", **data}
+    response = _send(client, post, typed)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert message in page
+    assert not Comment.objects.exists()
+    if field != "comment":
+        assert "My carefully typed words" in page
+    if field != "author":
+        assert 'value="Kim"' in page
+
+
+def test_a_reply_to_a_vanished_comment_keeps_the_text_and_says_why(client):
+    post = PostFactory()
+    response = _send(client, post, {"comment_parent": "999999", "comment": "Keep me"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "no longer available" in page and "Keep me" in page
+
+
+def test_posting_to_a_closed_post_shows_the_text_back(client):
+    post = PostFactory(comments_open=False)
+    response = _send(client, post, {"comment": "Words that must not be lost"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "closed" in page and "Words that must not be lost" in page
+
+
+def test_a_reply_posts_under_its_parent(client):
+    post = PostFactory()
+    parent = CommentFactory(post=post)
+    _send(client, post, {"comment_parent": str(parent.pk)})
+    assert Comment.objects.get(parent=parent).depth == 1
+
+
+def test_reply_link_without_javascript_opens_the_form_as_a_reply(client):
+    post = PostFactory()
+    parent = CommentFactory(post=post, author_name="Alex")
+    page = client.get(post.get_absolute_url(), {"replytocom": parent.pk}).content.decode()
+    assert "Replying to Alex" in page
+    assert f'name="comment_parent" value="{parent.pk}"' in page
+
+
+def test_the_page_has_the_seed_structure_headings_and_labels(client):
+    post = PostFactory(title="Bridges")
+    CommentFactory(post=post, author_name="Site Owner", author_url="https://owner.example")
+    page = client.get(post.get_absolute_url()).content.decode()
+    for text in [
+        "One thought on “Bridges”",
+        '<ol class="comment-list">',
+        "Leave a Reply",
+        "Fill in your details below or click an icon to log in:",
+        "Comment",
+        "Name",
+        "Email",
+        "never published",
+        "Website",
+        "Post Comment",
+        ">Reply</a>",
+    ]:
+        assert text in page, text
+    assert '<a href="https://owner.example" rel="nofollow ugc" class="url">Site Owner</a>' in page
+
+
+def test_the_post_page_is_the_same_html_for_every_visitor(client):
+    post = PostFactory()
+    CommentFactory(post=post)
+    anonymous = client.get(post.get_absolute_url()).content
+    _send(client, post)  # now this browser has a held comment and a remembered identity
+    with_cookie = client.get(post.get_absolute_url()).content
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    staff = client.get(post.get_absolute_url())
+    assert anonymous == with_cookie == staff.content
+    assert b"csrfmiddlewaretoken" not in staff.content
+    assert "csrftoken" not in staff.cookies
+
+
+def test_signed_in_users_see_their_identity_in_mine(client):
+    user = UserFactory(first_name="Jo", last_name="Staff", is_staff=True)
+    client.force_login(user)
+    post = PostFactory()
+    response = client.post(reverse("discussion:post", args=[post.pk]), {"comment": "Staff note"}, **SAME_ORIGIN)
+    assert response.status_code == 302
+    assert Comment.objects.get().user == user
+    assert client.get(reverse("discussion:mine"), {"post": post.pk}).json()["identity"] == {
+        "kind": "user",
+        "name": "Jo Staff",
+    }
+
+
+def _lines(name):
+    return [
+        line for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")
+    ]
+
+
+def test_naughty_strings_in_every_field_never_cause_a_server_error(client):
+    post = PostFactory()
+    strings = json.loads((DATA / "blns.json").read_text(encoding="utf-8"))
+    for text in strings[::3]:
+        for field in ("comment", "author", "email", "url"):
+            response = _send(client, post, {field: text})
+            assert response.status_code in (302, 400), (field, text)
+
+
+class _TagAudit(HTMLParser):
+    """Every real tag and attribute in a piece of HTML, as a browser's parser sees them."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags, self.attributes = set(), []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        self.attributes.extend(attrs)
+
+
+def test_xss_payloads_come_out_escaped_in_names_bodies_and_links(client):
+    post = PostFactory()
+    payloads = _lines("xss/BRUTELOGIC-XSS-STRINGS.txt") + _lines("xss/XSS_Polyglots.txt") + _lines("xss/RSNAKE_XSS.txt")
+    for payload in payloads:
+        CommentFactory(post=post, author_name=payload[:100], body=payload, author_url="https://ok.example/")
+    page = client.get(post.get_absolute_url()).content.decode()
+    audit = _TagAudit()
+    audit.feed(page[page.index('<ol class="comment-list">') : page.index('id="respond"')])
+    assert audit.tags <= {
+        "ol",
+        "li",
+        "article",
+        "footer",
+        "span",
+        "b",
+        "a",
+        "time",
+        "div",
+        "p",
+        "br",
+        "em",
+        "strong",
+        "code",
+    }
+    for name, value in audit.attributes:
+        assert not name.startswith("on"), (name, value)
+        if name == "href":
+            assert value.startswith(("https://", "http://", "#", "?replytocom=")), value
