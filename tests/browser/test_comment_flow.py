@@ -103,3 +103,21 @@ def test_bad_input_keeps_the_typed_text_in_the_real_page(page, live_server):
     expect(page.locator(".comment-form-url .field-error")).to_contain_text("http:// or https://")
     expect(page.locator("#comment")).to_have_value("Please keep this paragraph.")
     assert not Comment.objects.exists()
+
+
+def test_a_signed_in_editor_comments_under_their_account_and_goes_live(page, live_server):
+    post = PostFactory()
+    editor = get_user_model().objects.create_user(
+        "editor", "editor@example.org", "a-long-test-password", first_name="Edie", is_staff=True
+    )
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", "a-long-test-password")
+    page.click("input[type=submit]")
+    page.goto(live_server.url + post.get_absolute_url())
+    expect(page.locator("#identity-user")).to_have_text("You are commenting as Edie.")
+    expect(page.locator("#identity-guest")).to_be_hidden()
+    page.fill("#comment", "A note from the editor.")
+    page.click("#submit")
+    expect(page.locator(".comments-title")).to_contain_text("One thought on")
+    assert Comment.objects.get().user == editor

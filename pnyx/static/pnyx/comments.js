@@ -85,7 +85,7 @@
         document.getElementById("identity-guest").hidden = true;
         ["author", "email"].forEach(function (name) { field(name).required = false; });
         var note = document.getElementById("identity-user");
-        note.textContent = "You are commenting as " + who.name + ".";
+        note.textContent = note.dataset.template.replace("%(name)s", who.name);
         note.hidden = false;
       }
       if (location.hash) {
