@@ -10,6 +10,7 @@ from django.views.decorators.vary import vary_on_cookie
 from pnyx.blog.models import Post
 from pnyx.blog.views import post_page
 from pnyx.identity.commenter import commenter_for, own_comment_ids, read_cookie, remember
+from pnyx.identity.confirmation import needs_confirmation, send_confirmation
 
 from .forms import CommentForm
 from .models import Comment
@@ -47,6 +48,8 @@ def post_comment_view(request: HttpRequest, post_id: int) -> HttpResponse:
     except CommentRefused as refusal:
         form.add_error(None, str(refusal))
         return post_page(request, post, form=form, status=400)
+    if needs_confirmation(outcome.comment):
+        send_confirmation(request, outcome.comment)
     # A held comment is shown to its author alone: by the page's script (from ``mine``) where
     # JavaScript runs, else on its own private page.
     if outcome.is_public or data["js"]:
