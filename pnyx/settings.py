@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "pnyx.blog",
     "pnyx.discussion",
     "pnyx.identity",
+    "pnyx.porting",
 ]
 
 MIDDLEWARE = [

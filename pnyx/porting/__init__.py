@@ -1,0 +1,1 @@
+"""Moving a blog in (WordPress WXR, Disqus, Isso) and out again (WXR), keeping every comment and old link."""

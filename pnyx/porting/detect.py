@@ -1,0 +1,45 @@
+"""Which importer reads a file, decided by its content (never its name), and the one import entry point."""
+
+from pathlib import Path
+from types import ModuleType
+
+from django.db import transaction
+
+from . import disqus, isso, wxr
+from .report import PortingError, Report
+from .xmlstream import Progress
+
+FORMATS: list[ModuleType] = [wxr, disqus, isso]
+HEAD = 1 << 16
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a dry run back."""
+
+
+def detect(path: Path) -> ModuleType:
+    """The importer module for the file at ``path``, or PortingError saying what it is not."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(HEAD)
+    except OSError as error:
+        raise PortingError(f"{path}: cannot be read ({error.strerror}).") from None
+    for fmt in FORMATS:
+        if fmt.detect(head):
+            return fmt
+    names = ", ".join(fmt.NAME for fmt in FORMATS)
+    raise PortingError(f"{path.name}: not a file pnyx can import. It reads: {names}.")
+
+
+def import_file(path: Path, *, progress: Progress | None = None, dry_run: bool = False) -> Report:
+    """Import ``path`` whole, or nothing at all: one transaction, rolled back on the first error."""
+    fmt = detect(path)
+    report = Report(source=f"{path.name} ({fmt.NAME})")
+    try:
+        with transaction.atomic():
+            fmt.import_file(path, report=report, progress=progress)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return report

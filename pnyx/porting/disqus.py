@@ -1,0 +1,162 @@
+"""Disqus XML export: threads matched to imported posts by their link, then every post (comment) in them.
+
+A Disqus comment is known by ``disqus:<dsq:id>``; importing the export again adds only new comments.
+Disqus lists replies and their parents in no promised order, so a reply whose parent has not come yet
+waits for it.
+"""
+
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from datetime import datetime
+from pathlib import Path
+
+from pnyx.blog.models import Post
+from pnyx.discussion.models import Comment
+
+from . import legacy
+from .comments import CommentWriter, ip_or_none
+from .content import comment_text
+from .report import PortingError, Report
+from .xmlstream import Progress, events, local_name
+
+NAME = "Disqus export"
+_INTERNALS = "{http://disqus.com/disqus-internals}id"
+
+
+def detect(head: bytes) -> bool:
+    return b"<disqus" in head and b"disqus.com" in head
+
+
+def import_file(path: Path, *, report: Report, progress: Progress | None = None) -> None:
+    """Import the comments of a Disqus export onto the posts whose old links its threads name."""
+    _DisqusImport(path, report).run(progress)
+
+
+class _DisqusImport:
+    def __init__(self, path: Path, report: Report) -> None:
+        self.path = path
+        self.report = report
+        self.writer = CommentWriter(report)
+        self.threads: dict[str, Post | None] = {}
+        self.comments: dict[str, Comment] = {}
+        self.waiting: dict[str, list[dict]] = defaultdict(list)
+        self.existing = set(
+            Comment.objects.filter(import_ref__startswith="disqus:").values_list("import_ref", flat=True)
+        )
+
+    def run(self, progress: Progress | None) -> None:
+        depth = 0
+        root: ET.Element | None = None
+        for event, element in events(self.path, progress=progress):
+            if event == "start":
+                depth += 1
+                if depth == 1:
+                    if local_name(element.tag)[1] != "disqus":
+                        raise PortingError(f"{self.path.name}: the root element is not <disqus>.")
+                    root = element
+                continue
+            if depth == 2 and root is not None:
+                name = local_name(element.tag)[1]
+                if name == "thread":
+                    self.thread(element)
+                elif name == "post":
+                    self.post(_post_fields(element))
+                root.clear()
+            depth -= 1
+        for children in self.waiting.values():
+            for fields in children:
+                self.report.notes["replies whose parent is not in the file (shown as top-level comments)"] += 1
+                self.add(fields, parent=None)
+        self.writer.finish()
+
+    def thread(self, element: ET.Element) -> None:
+        thread_id = element.get(_INTERNALS, "")
+        link = _child_text(element, "link")
+        post = legacy.find_post(link) if link else None
+        self.threads[thread_id] = post
+        if post is None:
+            self.report.skipped["Disqus threads with no imported post at their link"] += 1
+        else:
+            self.report.notes["Disqus threads matched to a post"] += 1
+
+    def post(self, fields: dict) -> None:
+        if not fields["id"]:
+            self.report.skipped["Disqus comments without a dsq:id"] += 1
+            return
+        ref = f"disqus:{fields['id']}"
+        if ref in self.existing:
+            self.report.existing["comments"] += 1
+            return
+        if self.threads.get(fields["thread"]) is None:
+            self.report.skipped["Disqus comments on a thread with no matching post"] += 1
+            return
+        parent_id = fields["parent"]
+        if not parent_id:
+            self.add(fields, parent=None)
+            return
+        parent = self.comments.get(parent_id)
+        if parent is None and f"disqus:{parent_id}" in self.existing:
+            parent = Comment.objects.get(import_ref=f"disqus:{parent_id}")
+            self.comments[parent_id] = parent
+        if parent is None:
+            self.waiting[parent_id].append(fields)
+        else:
+            self.add(fields, parent=parent)
+
+    def add(self, fields: dict, *, parent: Comment | None) -> None:
+        """Write one comment, then any replies that were waiting for it."""
+        try:
+            created_at = datetime.fromisoformat(fields["createdAt"])
+        except ValueError:
+            raise PortingError(
+                f"{self.path.name}: post dsq:id={fields['id']} has createdAt {fields['createdAt']!r}, "
+                "which is not a date."
+            ) from None
+        if fields["isDeleted"]:
+            status = Comment.Status.TRASH
+        elif fields["isSpam"]:
+            status = Comment.Status.SPAM
+        else:
+            status = Comment.Status.APPROVED
+        comment = Comment(
+            post=self.threads[fields["thread"]],
+            parent=parent,
+            author_name=fields["name"][:200],
+            author_email=fields["email"][:254],
+            body=comment_text(fields["message"]),
+            status=status,
+            status_reason="imported from Disqus",
+            ip=ip_or_none(fields["ipAddress"]),
+            created_at=created_at,
+            import_ref=f"disqus:{fields['id']}"[:300],
+        )
+        self.writer.add(comment)
+        self.comments[fields["id"]] = comment
+        for child in self.waiting.pop(fields["id"], []):
+            self.add(child, parent=comment)
+
+
+def _child_text(element: ET.Element, name: str) -> str:
+    for child in element:
+        if local_name(child.tag)[1] == name:
+            return (child.text or "").strip()
+    return ""
+
+
+def _post_fields(element: ET.Element) -> dict:
+    fields = {"id": element.get(_INTERNALS, ""), "thread": "", "parent": "", "name": "", "email": ""}
+    for child in element:
+        name = local_name(child.tag)[1]
+        if name in ("thread", "parent"):
+            fields[name] = child.get(_INTERNALS, "")
+        elif name == "author":
+            fields["name"] = _child_text(child, "name") or _child_text(child, "username")
+            fields["email"] = _child_text(child, "email")
+        else:
+            fields[name] = (child.text or "").strip()
+    for flag in ("isDeleted", "isSpam"):
+        fields[flag] = fields.get(flag, "").lower() == "true"
+    fields.setdefault("message", "")
+    fields.setdefault("createdAt", "")
+    fields.setdefault("ipAddress", "")
+    return fields

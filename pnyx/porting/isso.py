@@ -1,0 +1,94 @@
+"""Isso's SQLite database: threads matched to posts by their URI, comments with replies, modes and votes.
+
+A comment is known by ``isso:<database file name>:<id>``. Isso stores the text as its writer typed it
+(Markdown), which pnyx's comment text already reads.
+"""
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pnyx.discussion.models import Comment
+
+from . import legacy
+from .comments import CommentWriter, ip_or_none
+from .report import PortingError, Report
+from .xmlstream import Progress
+
+NAME = "Isso database (SQLite)"
+MODES = {1: Comment.Status.APPROVED, 2: Comment.Status.PENDING, 4: Comment.Status.TRASH}
+
+
+def detect(head: bytes) -> bool:
+    return head.startswith(b"SQLite format 3\x00")
+
+
+def import_file(path: Path, *, report: Report, progress: Progress | None = None) -> None:
+    """Import every comment of an Isso database whose thread URI leads to a post here."""
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            _import(db, path, report, progress)
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as error:
+        raise PortingError(f"{path.name}: cannot be read as Isso's database ({error}).") from None
+
+
+def _import(db: sqlite3.Connection, path: Path, report: Report, progress: Progress | None) -> None:
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not {"threads", "comments"} <= tables:
+        raise PortingError(f"{path.name}: an SQLite database, but not Isso's (no threads and comments tables).")
+    prefix = f"isso:{path.name}:"
+    existing = {
+        ref[len(prefix) :]: pk
+        for ref, pk in Comment.objects.filter(import_ref__startswith=prefix).values_list("import_ref", "pk")
+    }
+    posts = {}
+    for tid, uri in db.execute("SELECT id, uri FROM threads"):
+        posts[tid] = legacy.find_post(uri or "")
+        if posts[tid] is None:
+            report.skipped["Isso threads with no post at their URI"] += 1
+        else:
+            report.notes["Isso threads matched to a post"] += 1
+    writer = CommentWriter(report)
+    written: dict[int, Comment] = {}
+    likes = dislikes = 0
+    rows = db.execute(
+        "SELECT id, tid, parent, created, mode, remote_addr, text, author, email, website, likes, dislikes "
+        "FROM comments ORDER BY id"
+    )
+    for cid, tid, parent_id, created, mode, addr, text, author, email, website, up, down in rows:
+        if str(cid) in existing:
+            report.existing["comments"] += 1
+            continue
+        post = posts.get(tid)
+        if post is None:
+            report.skipped["Isso comments on a thread with no matching post"] += 1
+            continue
+        likes, dislikes = likes + (up or 0), dislikes + (down or 0)
+        parent = None
+        if parent_id is not None:
+            parent = written.get(parent_id)
+            if parent is None and str(parent_id) in existing:
+                parent = written[parent_id] = Comment.objects.get(pk=existing[str(parent_id)])
+            if parent is None:
+                report.notes["replies whose parent is not in the file (shown as top-level comments)"] += 1
+        comment = Comment(
+            post=post,
+            parent=parent,
+            author_name=(author or "")[:200],
+            author_email=(email or "")[:254],
+            author_url=(website or "")[:500],
+            body=text or "",
+            status=MODES.get(mode, Comment.Status.PENDING),
+            status_reason=f"imported from Isso (mode {mode})",
+            ip=ip_or_none(addr or ""),
+            created_at=datetime.fromtimestamp(created, tz=UTC),
+            import_ref=f"{prefix}{cid}"[:300],
+        )
+        writer.add(comment)
+        written[cid] = comment
+    writer.finish()
+    if likes or dislikes:
+        report.notes[f"votes not imported (pnyx has no votes): {likes} likes, {dislikes} dislikes"] += 1

@@ -1,0 +1,37 @@
+"""``pnyx import FILE``: move a blog in from WordPress (WXR), or its comments from Disqus or Isso.
+
+The work is ``pnyx.porting.detect.import_file``; this command adds the progress bar and the summary.
+"""
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from pnyx.porting.detect import import_file
+from pnyx.porting.report import PortingError
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a WordPress export (WXR 1.0-1.2), a Disqus XML export or an Isso database; the format is "
+        "recognised from the content. Importing the same file again adds nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--dry-run", action="store_true", help="Read and check everything, then roll back.")
+
+    def handle(self, *args, file: Path, dry_run: bool, verbosity: int, **options):
+        show_bar = verbosity > 0 and sys.stderr.isatty()
+        size = file.stat().st_size if file.is_file() else 0
+        with tqdm(total=size, unit="B", unit_scale=True, desc="Importing", disable=not show_bar) as bar:
+            try:
+                report = import_file(file, progress=bar.update, dry_run=dry_run)
+            except PortingError as error:
+                raise CommandError(f"{error} Nothing was imported.") from None
+        if verbosity > 0:
+            self.stdout.write("\n".join(report.lines()))
+            if dry_run:
+                self.stdout.write("Dry run: nothing was saved.")

@@ -1,0 +1,36 @@
+"""What an import did, counted as it goes, and the one error a bad file ends with."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+
+class PortingError(Exception):
+    """A file pnyx cannot import. The message names the problem and where it is (line, column or item)."""
+
+
+@dataclass
+class Report:
+    """Counts for the final summary: what was created, what was there already, what was left out and why."""
+
+    source: str
+    created: Counter = field(default_factory=Counter)
+    existing: Counter = field(default_factory=Counter)
+    skipped: Counter = field(default_factory=Counter)
+    notes: Counter = field(default_factory=Counter)
+
+    def lines(self) -> list[str]:
+        out = [f"Imported from {self.source}:"]
+        out += _counted(self.created) or ["        nothing new"]
+        sections = (
+            ("Already here from an earlier import (left as they are):", self.existing),
+            ("Skipped:", self.skipped),
+            ("Worth knowing:", self.notes),
+        )
+        for title, counter in sections:
+            if rows := _counted(counter):
+                out += [title, *rows]
+        return out
+
+
+def _counted(counter: Counter) -> list[str]:
+    return [f"  {n:>7} {what}" for what, n in sorted(counter.items()) if n]

@@ -1,0 +1,440 @@
+"""WordPress eXtended RSS (WXR 1.0, 1.1, 1.2): authors, terms, posts, pages and every comment.
+
+The file is read as a stream: each ``<item>`` is handled and dropped as soon as it is complete. A post
+is known by ``wxr:<site>:post:<id>`` and a comment by ``wxr:<site>:comment:<id>``, so importing the same
+export again adds nothing, and a newer export adds only what is new.
+"""
+
+import html
+import re
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from urllib.parse import unquote
+
+import nh3
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.text import slugify
+
+from pnyx.blog.models import Post, Term
+from pnyx.discussion.models import Comment
+
+from . import legacy
+from .comments import CommentWriter, ip_or_none
+from .content import comment_text, post_body
+from .report import PortingError, Report
+from .xmlstream import Progress, events, local_name
+
+NAME = "WordPress export (WXR)"
+VERSIONS = ("1.0", "1.1", "1.2")
+
+_WP_NAMESPACE = re.compile(r"^https?://wordpress\.org/export/1\.[0-9]+/(excerpt/)?$")
+_PREFIXES = {
+    "http://purl.org/rss/1.0/modules/content/": "content",
+    "http://purl.org/dc/elements/1.1/": "dc",
+}
+
+POST_STATUS = {
+    "publish": Post.Status.PUBLISHED,
+    "future": Post.Status.SCHEDULED,
+    "draft": Post.Status.DRAFT,
+    "pending": Post.Status.DRAFT,
+    "private": Post.Status.PRIVATE,
+}
+SKIPPED_STATUS = {
+    "trash": "posts in WordPress's trash",
+    "auto-draft": "auto-drafts (never written)",
+    "inherit": "revisions",
+}
+SKIPPED_TYPES = {
+    "attachment": "attachments (media files are not imported; posts keep linking to them where they are)",
+    "nav_menu_item": "menu items (pnyx builds its own navigation)",
+    "revision": "revisions (only the latest text is imported)",
+}
+COMMENT_STATUS = {
+    "1": Comment.Status.APPROVED,
+    "approve": Comment.Status.APPROVED,
+    "0": Comment.Status.PENDING,
+    "hold": Comment.Status.PENDING,
+    "spam": Comment.Status.SPAM,
+    "trash": Comment.Status.TRASH,
+    "post-trashed": Comment.Status.TRASH,
+}
+COMMENT_KIND = {"pingback": Comment.Kind.PINGBACK, "trackback": Comment.Kind.TRACKBACK}
+
+
+def detect(head: bytes) -> bool:
+    return b"<rss" in head and b"wordpress.org/export/" in head
+
+
+def tag_name(tag: str) -> str:
+    """``wp:post_id`` for the element whatever WXR version's namespace URI it is in.
+
+    Elements whose prefix is bound to some other namespace keep their full ``{uri}name`` and so are
+    never mistaken for WordPress fields.
+    """
+    namespace, name = local_name(tag)
+    if not namespace:
+        return name
+    if match := _WP_NAMESPACE.match(namespace):
+        return f"{'excerpt' if match.group(1) else 'wp'}:{name}"
+    if prefix := _PREFIXES.get(namespace):
+        return f"{prefix}:{name}"
+    return tag
+
+
+def import_file(path: Path, *, report: Report, progress: Progress | None = None) -> None:
+    """Import the WXR file at ``path``; raises PortingError naming the first problem found."""
+    _WxrImport(path, report).run(progress)
+
+
+class _WxrImport:
+    def __init__(self, path: Path, report: Report) -> None:
+        self.path = path
+        self.report = report
+        self.version: str | None = None
+        self.addresses: dict[str, str] = {}
+        self.site = ""
+        self.authors: dict[str, object] = {}
+        self.authors_by_wp_id: dict[str, object] = {}
+        self.authors_by_email: dict[str, object] = {}
+        self.terms: dict[tuple[str, str], Term] = {}
+        self.term_parents: list[tuple[Term, str]] = []
+        self.writer = CommentWriter(report)
+        self.items = 0
+
+    def run(self, progress: Progress | None) -> None:
+        depth = 0
+        channel: ET.Element | None = None
+        for event, element in events(self.path, progress=progress):
+            if event == "start":
+                depth += 1
+                if depth == 1 and tag_name(element.tag) != "rss":
+                    raise PortingError(f"{self.path.name}: the root element is <{element.tag}>, not a WXR <rss>.")
+                if depth == 2:
+                    channel = element
+                continue
+            if depth == 3 and channel is not None:
+                self.channel_element(element)
+                channel.clear()
+            depth -= 1
+        if self.version is None:
+            raise PortingError(f"{self.path.name}: no <wp:wxr_version> in the channel; this is not a WordPress export.")
+        self.finish()
+
+    def channel_element(self, element: ET.Element) -> None:
+        name = tag_name(element.tag)
+        text = (element.text or "").strip()
+        if name == "wp:wxr_version":
+            if text not in VERSIONS:
+                raise PortingError(
+                    f"{self.path.name}: <wp:wxr_version> is {text!r}; pnyx reads WXR {', '.join(VERSIONS)}."
+                )
+            self.version = text
+        elif name in ("wp:base_blog_url", "wp:base_site_url", "link"):
+            self.addresses[name] = text.rstrip("/")
+        elif name == "wp:author":
+            self.author(_fields(element))
+        elif name in ("wp:category", "wp:tag", "wp:term"):
+            self.declared_term(name, _fields(element))
+        elif name == "item":
+            self.items += 1
+            if self.version is None:
+                raise PortingError(
+                    f"{self.path.name}: no <wp:wxr_version> before the first <item>; this is not a WordPress export."
+                )
+            if self.items == 1:
+                # The blog's own address names it in every import reference, so that two blogs imported
+                # into one pnyx never mistake each other's post 12 for their own.
+                a = self.addresses
+                self.site = a.get("wp:base_blog_url") or a.get("wp:base_site_url") or a.get("link", "")
+            self.item(element)
+
+    # Authors -------------------------------------------------------------------------------------
+
+    def author(self, fields: dict[str, str]) -> object | None:
+        login = fields.get("wp:author_login", "").strip()
+        if not login:
+            return None
+        user = self.user(
+            login,
+            email=fields.get("wp:author_email", ""),
+            first_name=fields.get("wp:author_first_name", ""),
+            last_name=fields.get("wp:author_last_name", ""),
+            display_name=fields.get("wp:author_display_name", ""),
+        )
+        if wp_id := fields.get("wp:author_id", "").strip():
+            self.authors_by_wp_id[wp_id] = user
+        if user.email:
+            self.authors_by_email[user.email.lower()] = user
+        return user
+
+    def user(self, login: str, *, email: str = "", first_name: str = "", last_name: str = "", display_name: str = ""):
+        """The user for a WordPress login: the one already here, or a new one who cannot sign in yet."""
+        login = login[:150]
+        if login in self.authors:
+            return self.authors[login]
+        User = get_user_model()
+        user = User.objects.filter(username=login).first()
+        if user is None:
+            if not first_name and not last_name:
+                first_name = display_name
+            user = User(
+                username=login,
+                email=email.strip()[:254],
+                first_name=_plain(first_name)[:150],
+                last_name=_plain(last_name)[:150],
+                is_active=False,
+            )
+            user.set_unusable_password()
+            user.save()
+            self.report.created["authors"] += 1
+        else:
+            self.report.existing["authors"] += 1
+        self.authors[login] = user
+        return user
+
+    # Terms ---------------------------------------------------------------------------------------
+
+    def declared_term(self, name: str, fields: dict[str, str]) -> None:
+        if name == "wp:category":
+            taxonomy, slug, label = "category", fields.get("wp:category_nicename"), fields.get("wp:cat_name")
+            parent, description = fields.get("wp:category_parent", ""), fields.get("wp:category_description", "")
+        elif name == "wp:tag":
+            taxonomy, slug, label = "post_tag", fields.get("wp:tag_slug"), fields.get("wp:tag_name")
+            parent, description = "", fields.get("wp:tag_description", "")
+        else:
+            taxonomy, slug, label = (
+                fields.get("wp:term_taxonomy"),
+                fields.get("wp:term_slug"),
+                fields.get("wp:term_name"),
+            )
+            parent, description = fields.get("wp:term_parent", ""), fields.get("wp:term_description", "")
+        if taxonomy not in ("category", "post_tag"):
+            self.report.skipped[f"terms of taxonomy {taxonomy!r} (only categories and tags are imported)"] += 1
+            return
+        term = self.term(taxonomy, slug or "", label or "", description=description)
+        if term is not None and parent.strip():
+            self.term_parents.append((term, _slug(parent)))
+
+    def term(self, taxonomy: str, slug: str, label: str, *, description: str = "") -> Term | None:
+        kind = Term.Taxonomy.CATEGORY if taxonomy == "category" else Term.Taxonomy.TAG
+        label = _plain(label)
+        slug = _slug(slug) or slugify(label, allow_unicode=True)[:200]
+        if not slug:
+            return None
+        key = (kind, slug)
+        if key not in self.terms:
+            term, created = Term.objects.get_or_create(
+                taxonomy=kind, slug=slug, defaults={"name": label[:200] or slug, "description": _plain(description)}
+            )
+            self.report.created["terms"] += created
+            self.report.existing["terms"] += not created
+            self.terms[key] = term
+        return self.terms[key]
+
+    # Posts ---------------------------------------------------------------------------------------
+
+    def item(self, element: ET.Element) -> None:
+        fields, categories, comments = _item_parts(element)
+        post_type = fields.get("wp:post_type", "post")
+        status = fields.get("wp:status", "publish")
+        wp_id = fields.get("wp:post_id", "").strip()
+        title = _plain(fields.get("title", ""))
+        where = f"item {self.items} ({title!r})" if title else f"item {self.items}"
+        if post_type not in ("post", "page"):
+            reason = SKIPPED_TYPES.get(post_type, f"items of type {post_type!r} (not a post or page)")
+            self.report.skipped[reason] += 1
+            return
+        if status in SKIPPED_STATUS:
+            self.report.skipped[SKIPPED_STATUS[status]] += 1
+            return
+        if not wp_id.isdigit():
+            raise PortingError(f"{self.path.name}: {where} has no numeric <wp:post_id>, so it cannot be imported.")
+        ref = f"wxr:{self.site}:post:{wp_id}"[:300]
+        post = Post.objects.filter(import_ref=ref).first()
+        if post is None:
+            post = self.new_post(fields, categories, ref=ref, title=title, post_type=post_type, status=status)
+        else:
+            self.report.existing[f"{post_type}s"] += 1
+        legacy.remember(post, [fields.get("link", ""), f"/?{'page_id' if post_type == 'page' else 'p'}={wp_id}"])
+        self.comments(post, comments)
+
+    def new_post(
+        self, fields: dict[str, str], categories, *, ref: str, title: str, post_type: str, status: str
+    ) -> Post:
+        body = post_body(fields.get("content:encoded", ""))
+        self.report.notes.update(body.notes)
+        post_status = POST_STATUS.get(status, Post.Status.DRAFT)
+        if status not in POST_STATUS:
+            self.report.notes[f"posts with status {status!r} imported as drafts"] += 1
+        if fields.get("wp:post_password", "").strip():
+            post_status = Post.Status.PRIVATE
+            self.report.notes["password-protected posts imported as private (pnyx has no post passwords)"] += 1
+        creator = fields.get("dc:creator", "").strip()
+        post = Post(
+            kind=Post.Kind.PAGE if post_type == "page" else Post.Kind.POST,
+            title=title[:300],
+            slug=_free_slug(_slug(fields.get("wp:post_name", "")) or slugify(title, allow_unicode=True) or post_type),
+            standfirst=_plain(fields.get("excerpt:encoded", "")),
+            body=body.html,
+            body_format=Post.BodyFormat.HTML,
+            author=self.user(creator) if creator else None,
+            status=post_status,
+            published_at=_date(fields.get("wp:post_date_gmt"), fields.get("wp:post_date"), fields.get("pubDate")),
+            comments_open=fields.get("wp:comment_status", "open") == "open",
+            import_ref=ref,
+        )
+        post.save()
+        terms = [self.term(taxonomy, slug, label) for taxonomy, slug, label in categories]
+        post.terms.set([t for t in terms if t is not None])
+        self.report.created[f"{post_type}s"] += 1
+        return post
+
+    # Comments ------------------------------------------------------------------------------------
+
+    def comments(self, post: Post, raw: list[dict[str, str]]) -> None:
+        """Add the comments of ``post`` not imported before, each after its parent."""
+        if not raw:
+            return
+        prefix = f"wxr:{self.site}:comment:"
+        known: dict[str, Comment] = {}
+        if post.comments.exists():
+            for comment in post.comments.filter(import_ref__startswith=prefix).only(
+                "id", "path", "depth", "import_ref"
+            ):
+                known[comment.import_ref[len(prefix) :]] = comment
+        fresh = [c for c in raw if c.get("wp:comment_id", "").strip() not in known]
+        self.report.existing["comments"] += len(raw) - len(fresh)
+        ids = [int(c["wp:comment_id"]) for c in fresh if c.get("wp:comment_id", "").strip().isdigit()]
+        taken = self.writer.taken_ids(ids)
+        for fields in _parents_first(fresh):
+            source_id = fields.get("wp:comment_id", "").strip()
+            if not source_id.isdigit():
+                raise PortingError(
+                    f"{self.path.name}: item {self.items} ({post.title!r}) has a comment without a numeric "
+                    "<wp:comment_id>, so it cannot be imported."
+                )
+            parent_id = fields.get("wp:comment_parent", "0").strip()
+            parent = known.get(parent_id) if parent_id not in ("", "0") else None
+            if parent is None and parent_id not in ("", "0"):
+                self.report.notes["replies whose parent is not in the file (shown as top-level comments)"] += 1
+            comment = self.comment(post, fields, parent=parent, ref=f"{prefix}{source_id}"[:300])
+            self.writer.add(comment, source_id=int(source_id), id_free=int(source_id) not in taken)
+            known[source_id] = comment
+
+    def comment(self, post: Post, fields: dict[str, str], *, parent: Comment | None, ref: str) -> Comment:
+        approved = fields.get("wp:comment_approved", "1").strip()
+        status = COMMENT_STATUS.get(approved, Comment.Status.PENDING)
+        kind = COMMENT_KIND.get(fields.get("wp:comment_type", "").strip(), Comment.Kind.COMMENT)
+        email = fields.get("wp:comment_author_email", "").strip()
+        user_id = fields.get("wp:comment_user_id", "0").strip()
+        user = None
+        if user_id not in ("", "0"):
+            user = self.authors_by_wp_id.get(user_id) or self.authors_by_email.get(email.lower())
+        return Comment(
+            post=post,
+            parent=parent,
+            kind=kind,
+            user=user,
+            author_name=_plain(fields.get("wp:comment_author", ""))[:200],
+            author_email=email[:254],
+            author_url=fields.get("wp:comment_author_url", "").strip()[:500],
+            body=comment_text(fields.get("wp:comment_content", "")),
+            status=status,
+            status_reason=f"imported from WordPress (comment_approved={approved})"[:200],
+            ip=ip_or_none(fields.get("wp:comment_author_IP", "")),
+            created_at=_date(fields.get("wp:comment_date_gmt"), fields.get("wp:comment_date")),
+            import_ref=ref,
+        )
+
+    def finish(self) -> None:
+        for term, parent_slug in self.term_parents:
+            parent = self.terms.get((term.taxonomy, parent_slug))
+            if parent is not None and parent.pk != term.pk and term.parent_id is None:
+                term.parent = parent
+                term.save(update_fields=["parent"])
+        self.writer.finish()
+
+
+def _fields(element: ET.Element) -> dict[str, str]:
+    return {tag_name(child.tag): child.text or "" for child in element}
+
+
+def _item_parts(element: ET.Element) -> tuple[dict[str, str], list[tuple[str, str, str]], list[dict[str, str]]]:
+    fields: dict[str, str] = {}
+    categories: list[tuple[str, str, str]] = []
+    comments: list[dict[str, str]] = []
+    for child in element:
+        name = tag_name(child.tag)
+        if name == "category":
+            domain = child.get("domain", "")
+            if domain in ("category", "post_tag"):
+                categories.append((domain, child.get("nicename", ""), child.text or ""))
+        elif name == "wp:comment":
+            comments.append(_fields(child))
+        elif name != "wp:postmeta":
+            fields[name] = child.text or ""
+    return fields, categories, comments
+
+
+def _parents_first(comments: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Comments ordered so that each comes after its parent (WordPress may list a reply first)."""
+    by_id = {c.get("wp:comment_id", "").strip(): c for c in comments}
+    children: dict[str, list[dict[str, str]]] = defaultdict(list)
+    roots = []
+    for comment in comments:
+        parent = comment.get("wp:comment_parent", "0").strip()
+        if parent in by_id and parent != comment.get("wp:comment_id", "").strip():
+            children[parent].append(comment)
+        else:
+            roots.append(comment)
+    ordered: list[dict[str, str]] = []
+    stack = list(reversed(roots))
+    while stack:
+        comment = stack.pop()
+        ordered.append(comment)
+        stack.extend(reversed(children.pop(comment.get("wp:comment_id", "").strip(), [])))
+    # A parent loop (never written by WordPress, but possible in a hand-edited file) is cut at any point.
+    for orphans in children.values():
+        for comment in orphans:
+            comment["wp:comment_parent"] = "0"
+            ordered.append(comment)
+    return ordered
+
+
+def _plain(text: str) -> str:
+    """Text without tags or entities, for titles, names and the standfirst."""
+    return html.unescape(nh3.clean(text or "", tags=set())).strip()
+
+
+def _slug(text: str) -> str:
+    """WordPress stores non-ASCII slugs percent-encoded; pnyx keeps them readable."""
+    return unquote((text or "").strip())[:200]
+
+
+def _free_slug(slug: str) -> str:
+    slug = slug[:190]
+    candidate, n = slug, 2
+    while Post.objects.filter(slug=candidate).exists():
+        candidate, n = f"{slug}-{n}", n + 1
+    return candidate
+
+
+def _date(gmt: str | None, local: str | None, rfc822: str | None = None) -> datetime:
+    """The GMT date when the file has one; the local date in this site's time zone otherwise."""
+    for value, aware in ((gmt, True), (local, False)):
+        try:
+            parsed = datetime.strptime((value or "").strip(), "%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            continue
+        return parsed.replace(tzinfo=UTC) if aware else timezone.make_aware(parsed)
+    if rfc822:
+        try:
+            return parsedate_to_datetime(rfc822)
+        except (TypeError, ValueError):
+            pass
+    return timezone.now()
