@@ -73,7 +73,6 @@ INSTALLED_APPS = [
     "pnyx.blog",
     "pnyx.discussion",
     "pnyx.identity",
-    "pnyx.porting",
 ]
 
 MIDDLEWARE = [
@@ -195,6 +194,8 @@ EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
 )
 
+# How many reverse proxies in front of pnyx append to X-Forwarded-For (0: pnyx faces the readers).
+PNYX_PROXY_COUNT = int(os.environ.get("PNYX_PROXY_COUNT", "0"))
 PNYX_SITE_NAME = os.environ.get("PNYX_SITE_NAME", "pnyx")
 PNYX_SITE_TAGLINE = os.environ.get("PNYX_SITE_TAGLINE", "Writing, and the argument underneath")
 

@@ -4,9 +4,11 @@ The form view, the JSON API and the importers all call ``post_comment``; only th
 a ``verdict`` of its own (the status the source already decided).
 """
 
+import ipaddress
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -32,10 +34,24 @@ class Client:
 
     @classmethod
     def from_request(cls, request: HttpRequest) -> "Client":
-        return cls(
-            ip=request.META.get("REMOTE_ADDR") or None,
-            user_agent=request.META.get("HTTP_USER_AGENT", "")[:500],
-        )
+        return cls(ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")[:500])
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The reader's address. Behind ``PNYX_PROXY_COUNT`` trusted proxies it is the address the outermost
+    of them saw, counted from the right of X-Forwarded-For: entries further left are the client's own
+    claims and could be forged.
+    """
+    proxies = settings.PNYX_PROXY_COUNT
+    address = request.META.get("REMOTE_ADDR") or None
+    if proxies:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            address = forwarded[-proxies]
+    try:
+        return str(ipaddress.ip_address(address)) if address else None
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)

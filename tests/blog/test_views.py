@@ -51,6 +51,15 @@ def test_post_page_shows_title_standfirst_author_date_and_rendered_body(client):
     assert "We <em>need</em> them." in page
 
 
+def test_post_page_names_its_canonical_address_and_describes_itself(client):
+    post = PostFactory(standfirst="Short & sweet")
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert f'<link rel="canonical" href="{post.get_absolute_url()}">' in page
+    assert '<meta name="description" content="Short &amp; sweet">' in page
+
+
 def test_draft_post_page_is_not_found(client):
     post = PostFactory(status=Post.Status.DRAFT)
-    assert client.get(post.get_absolute_url()).status_code == 404
+    response = client.get(post.get_absolute_url())
+    assert response.status_code == 404
+    assert "Nothing here" in response.content.decode()

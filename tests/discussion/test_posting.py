@@ -125,3 +125,19 @@ def test_comment_bodies_are_rendered_as_safe_html_with_nofollow_links():
     assert '<a href="https://example.com/a?b=1" rel="nofollow ugc noopener">' in html
     assert "<script" not in html and 'href="javascript' not in html
     assert html.count("<p>") == 2
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "198.51.100.7", "10.0.0.1"),  # no proxy configured: the header is the client's claim
+        (1, "198.51.100.7", "198.51.100.7"),
+        (1, "203.0.113.66, 198.51.100.7", "198.51.100.7"),  # the forged left entry is ignored
+        (2, "198.51.100.7, 10.0.0.9", "198.51.100.7"),
+        (1, "not-an-ip", None),
+    ],
+)
+def test_the_client_address_is_taken_only_from_trusted_proxies(rf, settings, proxies, forwarded, expected):
+    settings.PNYX_PROXY_COUNT = proxies
+    request = rf.post("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+    assert Client.from_request(request).ip == expected
