@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "pnyx.blog",
     "pnyx.discussion",
     "pnyx.identity",
+    "pnyx.porting",
 ]
 
 MIDDLEWARE = [
@@ -85,6 +86,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, so it sees the 404 a view gave before anything else turns it into a page: an imported
+    # post's old address answers with a 301 to its pnyx page.
+    "pnyx.porting.middleware.LegacyRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "pnyx.urls"
