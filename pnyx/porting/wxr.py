@@ -252,15 +252,23 @@ class _WxrImport:
         if status in SKIPPED_STATUS:
             self.report.skipped[SKIPPED_STATUS[status]] += 1
             return
-        if not wp_id.isdigit():
-            raise PortingError(f"{self.path.name}: {where} has no numeric <wp:post_id>, so it cannot be imported.")
-        ref = f"wxr:{self.site}:post:{wp_id}"[:300]
+        # Hand-written exports may lack the id; the GUID (or the link) is then what stays stable.
+        if wp_id.isdigit():
+            ref = f"wxr:{self.site}:post:{wp_id}"
+        elif identity := (fields.get("guid") or fields.get("link") or "").strip():
+            ref = f"wxr:{self.site}:guid:{identity}"
+        else:
+            raise PortingError(f"{self.path.name}: {where} has no <wp:post_id>, <guid> or <link> to know it by.")
+        ref = ref[:300]
         post = Post.objects.filter(import_ref=ref).first()
         if post is None:
             post = self.new_post(fields, categories, ref=ref, title=title, post_type=post_type, status=status)
         else:
             self.report.existing[f"{post_type}s"] += 1
-        legacy.remember(post, [fields.get("link", ""), f"/?{'page_id' if post_type == 'page' else 'p'}={wp_id}"])
+        links = [fields.get("link", "")]
+        if wp_id.isdigit():
+            links.append(f"/?{'page_id' if post_type == 'page' else 'p'}={wp_id}")
+        legacy.remember(post, links)
         self.comments(post, comments)
 
     def new_post(

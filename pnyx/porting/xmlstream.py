@@ -32,22 +32,27 @@ def events(path: Path, *, progress: Progress | None = None) -> Iterator[tuple[st
         while chunk := f.read(CHUNK):
             if first:
                 chunk, first = _declare_atom(chunk), False
-            _feed(parser, chunk, path)
-            yield from parser.read_events()
+            yield from _parsed(parser, path, chunk)
             if progress is not None:
                 progress(len(chunk))
-        try:
-            parser.close()
-        except ET.ParseError as error:
-            raise _located(error, path) from None
-    yield from parser.read_events()
+        yield from _parsed(parser, path, None)
 
 
-def _feed(parser: ET.XMLPullParser, chunk: bytes, path: Path) -> None:
+def _parsed(parser: ET.XMLPullParser, path: Path, chunk: bytes | None) -> Iterator[tuple[str, ET.Element]]:
+    """Feed ``chunk`` (or the end of the file, for None) and yield the events it completes.
+
+    The parser reports an error either when fed or when its events are read; both are turned into
+    the one message that names the position.
+    """
     try:
-        parser.feed(chunk)
+        if chunk is None:
+            parser.close()
+        else:
+            parser.feed(chunk)
+        events = list(parser.read_events())
     except ET.ParseError as error:
         raise _located(error, path) from None
+    yield from events
 
 
 def _located(error: ET.ParseError, path: Path) -> PortingError:
