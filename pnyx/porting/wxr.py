@@ -180,7 +180,7 @@ class _WxrImport:
         User = get_user_model()
         user = User.objects.filter(username=login).first()
         if user is None:
-            if not first_name and not last_name:
+            if not first_name and not last_name and display_name != login:
                 first_name = display_name
             user = User(
                 username=login,
