@@ -36,7 +36,7 @@ class CommentForm(forms.Form):
         widget=forms.URLInput(attrs={"autocomplete": "url", "size": 30}),
         error_messages={"invalid": _("Please enter a web address starting with http:// or https://.")},
     )
-    comment_parent = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    comment_parent = forms.CharField(required=False, widget=forms.HiddenInput)
     # Set to "1" by the page's script: a reader with JavaScript sees a held comment in place.
     js = forms.CharField(required=False, widget=forms.HiddenInput)
     # The honeypot: hidden from people (and screen readers), filled in by form-spamming bots.
@@ -63,6 +63,16 @@ class CommentForm(forms.Form):
                 params={"max": f"{conf.BODY_MAX_LENGTH:,}", "n": f"{len(body):,}"},
             )
         return body
+
+    def clean_comment_parent(self) -> int | None:
+        """The hidden reply target; a tampered value is reported above the form, not on an invisible field."""
+        value = self.cleaned_data["comment_parent"].strip()
+        if value in ("", "0"):
+            return None
+        if not value.isascii() or not value.isdigit() or int(value) >= 2**63:  # beyond any id: a tampered form
+            self.add_error(None, _("The comment you replied to is no longer available."))
+            return None
+        return int(value)
 
     def clean_author(self) -> str:
         name = self.cleaned_data["author"].strip()

@@ -134,9 +134,10 @@ def test_bad_input_gets_a_clear_message_next_to_the_field_and_keeps_what_was_typ
         assert 'value="Kim"' in page
 
 
-def test_a_reply_to_a_vanished_comment_keeps_the_text_and_says_why(client):
+@pytest.mark.parametrize("parent", ["999999", "abc", "-1", "1.5", "9" * 30, "\uff11"])
+def test_a_reply_to_a_vanished_or_tampered_parent_keeps_the_text_and_says_why(client, parent):
     post = PostFactory()
-    response = _send(client, post, {"comment_parent": "999999", "comment": "Keep me"})
+    response = _send(client, post, {"comment_parent": parent, "comment": "Keep me"})
     assert response.status_code == 400
     page = response.content.decode()
     assert "no longer available" in page and "Keep me" in page
