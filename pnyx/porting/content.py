@@ -14,11 +14,13 @@ from html.parser import HTMLParser
 
 from .wpautop import wpautop
 
-_BLOCK_COMMENT = re.compile(r"<!--\s*(/?)wp:([a-z0-9/_-]+)(.*?)(/?)\s*-->\n?", re.DOTALL)
+# Block delimiters sit between blocks, never inside one, so the blank lines around them go too.
+_BLOCK_COMMENT = re.compile(r"\s*<!--\s*(/?)wp:([a-z0-9/_-]+)(.*?)(/?)\s*-->\s*", re.DOTALL)
 _ENCLOSING = re.compile(r"\[(caption|wp_caption|embed|code|sourcecode)\b([^\]]*)\](.*?)\[/\1\]", re.DOTALL)
 _SELF_CLOSING_MEDIA = re.compile(r"\[(audio|video|youtube|vimeo)\b([^\]]*)\]")
 _ATTRIBUTE = re.compile(r'([\w-]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|(\S+))')
 _URL = re.compile(r"https?://[^\s\"'<>\]]+")
+_MARK = re.compile(r"[\\*_`]")
 _BARE_URL_LINE = re.compile(r"^[ \t]*(https?://[^\s<>\"]+)[ \t]*$", re.MULTILINE)
 _MEDIA_IN_CAPTION = re.compile(r"^\s*((?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?)(.*)$", re.DOTALL | re.IGNORECASE)
 # Shortcodes of common plugins and of WordPress.com that have no HTML of their own to fall back on: they
@@ -62,7 +64,7 @@ def _strip_block_comments(text: str, notes: Counter) -> str:
     def _drop(match: re.Match) -> str:
         if match.group(4) == "/":
             notes["dynamic blocks left out (WordPress drew them from the live site: latest posts, search …)"] += 1
-        return ""
+        return "\n"
 
     return _BLOCK_COMMENT.sub(_drop, text).strip()
 
@@ -122,9 +124,15 @@ def comment_text(source_html: str) -> str:
     parser = _CommentHTML()
     parser.feed(source_html)
     parser.close()
-    text = "".join(parser.out)
-    text = re.sub(r"[ \t]+\n", "\n", text)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    return re.sub(r"\n\s*\n\s*", "\n\n", "".join(parser.out)).strip()
+
+
+def _escape_marks(text: str) -> str:
+    """Backslash the characters pnyx's comment syntax reads as emphasis or code, outside web addresses."""
+    parts = _URL.split(text)
+    urls = _URL.findall(text)
+    out = [_MARK.sub(r"\\\g<0>", part) for part in parts]
+    return "".join(piece for pair in zip(out, [*urls, ""], strict=True) for piece in pair)
 
 
 class _CommentHTML(HTMLParser):
@@ -136,6 +144,7 @@ class _CommentHTML(HTMLParser):
         self.out: list[str] = []
         self.links: list[tuple[str, int]] = []
         self.skipping = 0
+        self.after_break = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in self._SKIP:
@@ -143,7 +152,7 @@ class _CommentHTML(HTMLParser):
         elif tag in self._MARKS:
             self.out.append(self._MARKS[tag])
         elif tag == "br":
-            self.out.append("\n")
+            self.handle_startendtag(tag, attrs)
         elif tag in ("p", "div", "blockquote", "li", "pre"):
             self.out.append("\n\n")
         elif tag == "a":
@@ -152,6 +161,7 @@ class _CommentHTML(HTMLParser):
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "br":
             self.out.append("\n")
+            self.after_break = True
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self._SKIP:
@@ -163,9 +173,14 @@ class _CommentHTML(HTMLParser):
         elif tag == "a" and self.links:
             href, start = self.links.pop()
             label = "".join(self.out[start:]).strip()
-            if href.startswith(("http://", "https://")) and href != label:
+            # A label that is the address, bare or with its scheme, is linked again by pnyx on its own.
+            if href.startswith(("http://", "https://")) and label.lower().rstrip("/") not in href.lower():
                 self.out.append(f" ({href})" if label else href)
 
     def handle_data(self, data: str) -> None:
+        # "<br>\n" is one line break: the newline after the tag only lays out the HTML source.
+        if self.after_break and data.startswith("\n"):
+            data = data[1:]
+        self.after_break = False
         if not self.skipping:
-            self.out.append(data)
+            self.out.append(_escape_marks(data))

@@ -121,7 +121,7 @@ def _item(post: Post, comments: list[Comment], base: str) -> str:
         f"<dc:creator>{cdata(post.author.get_username() if post.author else '')}</dc:creator>",
         f'<guid isPermaLink="false">{text(f"{base}/?p={post.pk}")}</guid>',
         "<description></description>",
-        f"<content:encoded>{cdata(post.body_html)}</content:encoded>",
+        f"<content:encoded>{cdata(_html_block(post.body_html))}</content:encoded>",
         f"<excerpt:encoded>{cdata(post.standfirst)}</excerpt:encoded>",
         f"<wp:post_id>{post.pk}</wp:post_id>",
         f"<wp:post_date>{cdata(_local(post.published_at))}</wp:post_date>",
@@ -142,6 +142,14 @@ def _item(post: Post, comments: list[Comment], base: str) -> str:
     parts += [_comment(c) for c in comments]
     parts.append("</item>\n")
     return "\n".join(parts)
+
+
+def _html_block(body_html: str) -> str:
+    """The body as one block-editor "Custom HTML" block, so WordPress shows it exactly as pnyx did.
+
+    Left bare, it would be taken for classic-editor text and run through automatic paragraphs again.
+    """
+    return f"<!-- wp:html -->\n{body_html.strip()}\n<!-- /wp:html -->" if body_html.strip() else ""
 
 
 def _comment(comment: Comment) -> str:
