@@ -29,6 +29,8 @@ class LegacyRedirectMiddleware:
 
 
 def _redirect(path: str, query: str) -> HttpResponse | None:
+    if "\x00" in path or "\x00" in query:  # never imported (PostgreSQL cannot even store it), so never old
+        return None
     legacy = LegacyPath.objects.filter(path=path, query=query).select_related("post").first()
     if legacy is None:
         return None
