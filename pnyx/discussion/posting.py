@@ -34,7 +34,8 @@ class Client:
 
     @classmethod
     def from_request(cls, request: HttpRequest) -> "Client":
-        return cls(ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")[:500])
+        user_agent = request.META.get("HTTP_USER_AGENT", "").replace("\x00", "")[:500]  # PostgreSQL refuses NUL
+        return cls(ip=client_ip(request), user_agent=user_agent)
 
 
 def client_ip(request: HttpRequest) -> str | None:

@@ -151,6 +151,11 @@ def test_posting_to_a_closed_post_shows_the_text_back(client):
     assert "closed" in page and "Words that must not be lost" in page
 
 
+def test_a_hostile_user_agent_is_stored_cleanly(client):
+    _send(client, PostFactory(), HTTP_USER_AGENT="bot\x00" + "x" * 900, **SAME_ORIGIN)
+    assert Comment.objects.get().user_agent == "bot" + "x" * 497
+
+
 def test_a_reply_posts_under_its_parent(client):
     post = PostFactory()
     parent = CommentFactory(post=post)
