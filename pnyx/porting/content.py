@@ -12,6 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+import nh3
+
 from .wpautop import wpautop
 
 # Block delimiters sit between blocks, never inside one, so the blank lines around them go too.
@@ -122,8 +124,13 @@ def comment_text(source_html: str) -> str:
     its address in the text (pnyx links bare addresses); every other tag goes, its text stays.
     """
     parser = _CommentHTML()
-    parser.feed(source_html)
-    parser.close()
+    try:
+        parser.feed(source_html)
+        parser.close()
+    except AssertionError:
+        # Python's HTML parser gives up on some broken markup (a stray "<![" section); the text
+        # without any tags is what is left to keep.
+        return _MARK.sub(r"\\\g<0>", html.unescape(nh3.clean(source_html, tags=set()))).strip()
     return re.sub(r"\n\s*\n\s*", "\n\n", "".join(parser.out)).strip()
 
 

@@ -149,6 +149,8 @@ def _post_fields(element: ET.Element) -> dict:
         name = local_name(child.tag)[1]
         if name in ("thread", "parent"):
             fields[name] = child.get(_INTERNALS, "")
+        elif name == "id":
+            continue  # the embedding site's own identifier, often empty; the dsq:id attribute is the key
         elif name == "author":
             fields["name"] = _child_text(child, "name") or _child_text(child, "username")
             fields["email"] = _child_text(child, "email")

@@ -159,3 +159,12 @@ def test_password_protected_post_becomes_private(write_file):
     extra = "<wp:post_password>secret</wp:post_password>"
     import_file(write_file(wxr_document(wxr_item(1, extra=extra))))
     assert Post.objects.get().status == Post.Status.PRIVATE
+
+
+def test_comment_posted_after_an_import_gets_a_fresh_id(write_file):
+    """Ids taken from the source move PostgreSQL's sequence on; otherwise this insert would collide."""
+    from tests.factories import CommentFactory
+
+    import_file(write_file(wxr_document(wxr_item(1, comments=wxr_comment(1) + wxr_comment(2) + wxr_comment(900)))))
+    fresh = CommentFactory(post=Post.objects.get())
+    assert fresh.pk > 900
