@@ -42,6 +42,9 @@ class CommentWriter:
         """Queue ``comment`` (its ``parent`` already added or saved) for insertion."""
         if comment.parent is not None and comment.parent.pk is None:
             self.flush()
+        # PostgreSQL refuses NUL in text; an SQLite source (Isso) can hold it.
+        for name in ("body", "author_name", "author_email", "author_url"):
+            setattr(comment, name, getattr(comment, name).replace("\x00", ""))
         comment.place_in_thread()
         comment.body_html = render_comment(comment.body)
         if source_id is not None:

@@ -49,7 +49,7 @@ def test_isso_modes_and_votes_are_kept_or_reported(tmp_path):
     rows = [
         (1, None, now, 1, "Approved *text*", 3, 1),
         (2, 1, now + 1, 2, "Waiting", 0, 0),
-        (3, None, now + 2, 4, "Deleted", 0, 2),
+        (3, None, now + 2, 4, "Dele\x00ted", 0, 2),
     ]
     post = PostFactory(slug="tea")
     LegacyPath.objects.create(path="/essays/tea/", post=post)
