@@ -80,6 +80,13 @@ class Comment(models.Model):
     user_agent = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     import_ref = models.CharField(max_length=300, blank=True, default="", editable=False)
+    legacy_anchor = models.CharField(
+        max_length=40,
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_("The #anchor old links use, when the source's id was already taken here."),
+    )
 
     objects = CommentQuerySet.as_manager()
 

@@ -4,7 +4,7 @@ Every importer hands its comments here, parents before replies. A comment gets t
 and depth as ``Comment.save()`` would give it (``place_in_thread``) and the same rendered body
 (``render_comment``); only the insert is batched, which a 100,000-comment blog needs. When the source's
 comment id is still free here it becomes the comment's id, so an old ``#comment-123`` link lands on
-the same comment.
+the same comment; when it is taken, the old anchor is kept beside the new id.
 """
 
 import ipaddress
@@ -52,7 +52,8 @@ class CommentWriter:
                 comment.pk = source_id
                 self.explicit_ids = True
             else:
-                self.report.notes["comments whose old #comment-ID is taken here (their anchor changed)"] += 1
+                comment.legacy_anchor = f"comment-{source_id}"
+                self.report.notes["comments whose old id is taken here (old #comment- links still work)"] += 1
         self.pending.append(comment)
         self.report.created[_label(comment)] += 1
         if len(self.pending) >= self.batch:

@@ -145,14 +145,17 @@ def test_reply_listed_before_its_parent_is_threaded(write_file):
     assert reply.parent_id == 51 and reply.depth == 1 and reply.path.startswith(reply.parent.path + "/")
 
 
-def test_comment_keeps_new_id_when_its_old_one_is_taken(write_file):
+def test_comment_whose_old_id_is_taken_gets_a_new_id_and_keeps_its_old_anchor(client, write_file):
     from tests.factories import CommentFactory
 
     taken = CommentFactory()
-    report = import_file(write_file(wxr_document(wxr_item(1, comments=wxr_comment(taken.pk)))))
+    report = import_file(write_file(wxr_document(wxr_item(1, slug="moved", comments=wxr_comment(taken.pk)))))
     imported = Comment.objects.get(import_ref__endswith=f":comment:{taken.pk}")
     assert imported.pk != taken.pk
-    assert report.notes["comments whose old #comment-ID is taken here (their anchor changed)"] == 1
+    assert report.notes["comments whose old id is taken here (old #comment- links still work)"] == 1
+    page = client.get("/posts/moved/").content.decode()
+    anchor = page.index(f'<span id="comment-{taken.pk}"></span>')
+    assert page.rindex(f'id="comment-{imported.pk}"', 0, anchor) > page.rindex("<li", 0, anchor)
 
 
 def test_password_protected_post_becomes_private(write_file):
