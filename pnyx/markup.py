@@ -28,6 +28,9 @@ _post_markdown = MarkdownIt("commonmark", {"html": True, "linkify": True, "typog
 _comment_markdown = MarkdownIt("zero", {"linkify": True, "breaks": True, "html": False}).enable(
     ["linkify", "emphasis", "backticks", "newline", "escape", "entity"]
 )
+# Only addresses written out with their scheme become links: "see you.Do it" is a sentence, not a
+# link to a Dominican domain.
+_comment_markdown.linkify.set({"fuzzy_link": False, "fuzzy_email": False})
 
 
 def _absolute_http_links_only(element: str, attribute: str, value: str) -> str | None:

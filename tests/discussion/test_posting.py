@@ -141,3 +141,10 @@ def test_the_client_address_is_taken_only_from_trusted_proxies(rf, settings, pro
     settings.PNYX_PROXY_COUNT = proxies
     request = rf.post("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
     assert Client.from_request(request).ip == expected
+
+
+def test_only_addresses_with_their_scheme_become_links():
+    outcome = _post(
+        PostFactory(), Commenter(name="L", email="l@example.org"), body="Tell your friends.Do it at www.example.org"
+    )
+    assert "<a " not in outcome.comment.body_html
