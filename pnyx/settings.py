@@ -168,10 +168,11 @@ X_FRAME_OPTIONS = "DENY"
 
 # Nothing leaks: a reader's browser loads nothing from a third party, and no injected script could
 # run or phone home even if it slipped through sanitizing. The admin's own scripts are files too.
+# PNYX_IMAGE_HOSTS is the operator's explicit exception, e.g. an imported blog's old media host.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *_env_list("PNYX_IMAGE_HOSTS", "")],
         "script-src": [SELF],
         "style-src": [SELF],
         "connect-src": [SELF],
