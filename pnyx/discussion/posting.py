@@ -1,20 +1,26 @@
-"""One comment's way in: check the post and the parent, judge it, save it, count it.
+"""A comment's way in: check the post and the parent, judge it, save it, count it.
 
-The form view, the JSON API and the importers all call ``post_comment``; only the importer passes
-a ``verdict`` of its own (the status the source already decided).
+Every comment enters through this module. A reader's comment (the form view, any API) goes through
+``post_comment``, one at a time and judged by the rules; an importer's comments, whose status their
+source already decided, go through ``CommentBatch``, which prepares each the same way and only batches
+the inserts and the recount, as a 100,000-comment import needs.
 """
 
 import ipaddress
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import Count
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from pnyx.blog.models import Post
 from pnyx.identity.commenter import Commenter
+from pnyx.markup import render_comment
 
 from .conf import conf
 from .models import Comment
@@ -112,6 +118,7 @@ def post_comment(
     )
     if created_at is not None:
         comment.created_at = created_at
+    prepare(comment)
     verdict = verdict or judge(Submission(comment=comment, commenter=commenter, honeypot=honeypot))
     comment.status = verdict.status
     comment.status_reason = verdict.reason
@@ -120,3 +127,72 @@ def post_comment(
         if verdict.is_public:
             post.refresh_comment_count()
     return Outcome(comment=comment, verdict=verdict)
+
+
+def prepare(comment: Comment) -> None:
+    """What every new comment goes through before its insert: clean text, a place in its thread, its HTML."""
+    for name in ("body", "author_name", "author_email", "author_url", "user_agent"):
+        setattr(comment, name, getattr(comment, name).replace("\x00", ""))  # PostgreSQL refuses NUL
+    comment.place_in_thread()
+    comment.body_html = render_comment(comment.body)
+
+
+class CommentBatch:
+    """Comments whose status was decided elsewhere (an import), prepared one by one, inserted in batches.
+
+    Parents must be added before their replies. A source's own comment id is kept when it is free here,
+    so that old ``#comment-N`` links land on the same comment; otherwise the old anchor is kept beside
+    the new id.
+    """
+
+    def __init__(self, *, size: int = 2000) -> None:
+        self.size = size
+        self.waiting: list[Comment] = []
+        self.posts: set[int] = set()
+        self.explicit_ids = False
+
+    def taken_ids(self, ids: Iterable[int]) -> set[int]:
+        """Which of ``ids`` already belong to a comment here (saved, or waiting in this batch)."""
+        wanted = set(ids)
+        waiting = {c.pk for c in self.waiting if c.pk in wanted}
+        return waiting | set(Comment.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+
+    def add(self, comment: Comment, *, source_id: int | None = None, id_free: bool = False) -> None:
+        if comment.parent is not None and comment.parent.pk is None:
+            self.flush()
+        prepare(comment)
+        if source_id is not None:
+            if id_free:
+                comment.pk = source_id
+                self.explicit_ids = True
+            else:
+                comment.legacy_anchor = f"comment-{source_id}"
+        self.waiting.append(comment)
+        if len(self.waiting) >= self.size:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.waiting:
+            Comment.objects.bulk_create(self.waiting)
+            self.posts.update(c.post_id for c in self.waiting)
+            self.waiting = []
+
+    def finish(self) -> None:
+        """Insert what waits, recount the posts that got comments, move the id sequence past the ids used."""
+        self.flush()
+        touched = sorted(self.posts)
+        for start in range(0, len(touched), 500):
+            chunk = touched[start : start + 500]
+            counts = dict(
+                Comment.objects.public().filter(post_id__in=chunk).values_list("post_id").annotate(n=Count("id"))
+            )
+            posts = list(Post.objects.filter(pk__in=chunk).only("id", "comment_count"))
+            for post in posts:
+                post.comment_count = counts.get(post.pk, 0)
+            Post.objects.bulk_update(posts, ["comment_count"])
+        if self.explicit_ids:
+            # PostgreSQL's sequence does not see ids inserted explicitly: without this, the next comment
+            # a reader posts would be given an id an imported comment already has.
+            with connection.cursor() as cursor:
+                for sql in connection.ops.sequence_reset_sql(no_style(), [Comment]):
+                    cursor.execute(sql)
