@@ -9,8 +9,9 @@ from markdown_it import MarkdownIt
 
 _URL_SCHEMES = {"http", "https", "mailto"}
 
-# Tags a writer's post may use: nh3's defaults (text, lists, tables, images, quotes) plus figures.
-POST_TAGS = nh3.ALLOWED_TAGS | {"figure", "figcaption"}
+# Tags a writer's post may use: nh3's defaults (text, lists, tables, images, quotes, figures), and the
+# table footer those defaults leave out.
+POST_TAGS = nh3.ALLOWED_TAGS | {"tfoot"}
 POST_ATTRIBUTES = {
     **nh3.ALLOWED_ATTRIBUTES,
     "img": {"src", "alt", "title", "width", "height", "loading"},

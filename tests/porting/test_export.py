@@ -29,9 +29,6 @@ def _normalized(wxr: str) -> str:
     without blank lines between tags, which sanitizing leaves where it removed an element."""
     wxr = re.sub(r"<pubDate>[^<]*</pubDate>", "", wxr, count=1)
     wxr = re.sub(r">\n\s*\n\s*<", ">\n<", wxr)
-    # Sanitizing drops <tfoot> (not an allowed tag) and leaves its rows bare; sanitizing that again
-    # wraps them in the <tbody> an HTML parser adds. The rows and cells are the same.
-    wxr = wxr.replace("<tbody>", "").replace("</tbody>", "")
     return _IDS.sub(lambda m: m.group(0).split(">")[0] + ">ID<" if "<wp:" in m.group(0) else "/?p=ID<", wxr)
 
 
