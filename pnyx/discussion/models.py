@@ -141,5 +141,11 @@ class Comment(models.Model):
         return digest[0] % 12
 
     @property
+    def created_iso(self) -> str:
+        """The creation time for ``<time datetime>``: isoformat is far cheaper than the ``date`` filter,
+        which matters once per comment on a thousand-comment page."""
+        return self.created_at.isoformat()
+
+    @property
     def anchor(self) -> str:
         return f"comment-{self.pk}"
