@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.template.defaultfilters import truncatechars
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -16,6 +17,13 @@ class CommentAdmin(admin.ModelAdmin):
     raw_id_fields = ["post", "parent", "user"]
     readonly_fields = ["ip", "user_agent", "status_reason", "created_at", "depth", "import_ref"]
     actions = ["approve", "mark_spam", "trash"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_readonly_fields(self, request, obj=None):
+        """A comment's place is fixed once written: its stored thread key follows its parent and post."""
+        if obj is not None:
+            return [*self.readonly_fields, "post", "parent"]
+        return self.readonly_fields
 
     @admin.display(description=_("comment"))
     def excerpt(self, comment: Comment) -> str:

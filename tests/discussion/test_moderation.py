@@ -48,3 +48,15 @@ def test_admin_lists_comments_with_their_reason_and_client(admin_client):
     CommentFactory(status="pending", status_reason="first comment from this identity", ip="203.0.113.9")
     page = admin_client.get("/admin/discussion/comment/?status__exact=pending").content.decode()
     assert "first comment from this identity" in page
+
+
+def test_admin_cannot_move_a_written_comment_to_another_thread(admin_client):
+    comment = CommentFactory()
+    other = PostFactory()
+    page = admin_client.get(f"/admin/discussion/comment/{comment.pk}/change/").content.decode()
+    assert 'name="post"' not in page and 'name="parent"' not in page
+    data = {"post": other.pk, "author_name": "x", "body": "edited body", "status": "approved", "kind": "comment"}
+    admin_client.post(f"/admin/discussion/comment/{comment.pk}/change/", data)
+    comment.refresh_from_db()
+    assert comment.post != other and comment.body == "edited body"
+    assert comment.body_html == "<p>edited body</p>\n"
