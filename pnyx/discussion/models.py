@@ -103,7 +103,11 @@ class Comment(models.Model):
     def save(self, *args, **kwargs) -> None:
         if not self.path:
             self.place_in_thread()
-        self.body_html = render_comment(self.body)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "body" in update_fields:  # a moderation step leaves the body alone
+            self.body_html = render_comment(self.body)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "body_html"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

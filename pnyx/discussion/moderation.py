@@ -10,7 +10,7 @@ def comment_set_status(*, comment: Comment, status: str, moderator: AbstractBase
     with transaction.atomic():
         comment.status = status
         comment.status_reason = reason
-        comment.save(update_fields=["status", "status_reason", "body_html"])
+        comment.save(update_fields=["status", "status_reason"])
         comment.post.refresh_comment_count()
 
 
