@@ -101,10 +101,10 @@ class Comment(models.Model):
         return f"{self.display_name} on {self.post}"
 
     def save(self, *args, **kwargs) -> None:
-        if not self.path:
-            self.place_in_thread()
         update_fields = kwargs.get("update_fields")
-        if update_fields is None or "body" in update_fields:  # a moderation step leaves the body alone
+        if self._state.adding:
+            self.prepare_insert()
+        elif update_fields is None or "body" in update_fields:  # a moderation step leaves the body alone
             self.body_html = render_comment(self.body)
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "body_html"}
@@ -112,6 +112,15 @@ class Comment(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"{self.post.get_absolute_url()}#{self.anchor}"
+
+    def prepare_insert(self) -> None:
+        """What every new comment goes through before its insert, saved alone or in a batch (bulk_create
+        skips ``save``): text PostgreSQL can store, a place in its thread, its HTML."""
+        for name in ("body", "author_name", "author_email", "author_url", "user_agent"):
+            setattr(self, name, getattr(self, name).replace("\x00", ""))
+        if not self.path:
+            self.place_in_thread()
+        self.body_html = render_comment(self.body)
 
     def place_in_thread(self) -> None:
         """Set depth and ordering key from the parent; past MAX_STORED_DEPTH a reply joins the deepest level."""

@@ -2,8 +2,9 @@
 
 Every comment enters through this module. A reader's comment (the form view, any API) goes through
 ``post_comment``, one at a time and judged by the rules; an importer's comments, whose status their
-source already decided, go through ``CommentBatch``, which prepares each the same way and only batches
-the inserts and the recount, as a 100,000-comment import needs.
+source already decided, go through ``CommentBatch``. Both prepare each comment the same way
+(``Comment.prepare_insert``); the batch only groups the inserts and the recount, as a 100,000-comment
+import needs.
 """
 
 import ipaddress
@@ -20,7 +21,6 @@ from django.utils.translation import gettext as _
 
 from pnyx.blog.models import Post
 from pnyx.identity.commenter import Commenter
-from pnyx.markup import render_comment
 
 from .conf import conf
 from .models import Comment
@@ -98,7 +98,6 @@ def post_comment(
     honeypot: str = "",
     verdict: Verdict | None = None,
     created_at: datetime | None = None,
-    import_ref: str = "",
 ) -> Outcome:
     """Take one comment: returns what became of it, or raises CommentRefused."""
     if verdict is None:
@@ -114,11 +113,9 @@ def post_comment(
         body=body,
         ip=client.ip,
         user_agent=client.user_agent,
-        import_ref=import_ref,
     )
     if created_at is not None:
         comment.created_at = created_at
-    prepare(comment)
     verdict = verdict or judge(Submission(comment=comment, commenter=commenter, honeypot=honeypot))
     comment.status = verdict.status
     comment.status_reason = verdict.reason
@@ -127,14 +124,6 @@ def post_comment(
         if verdict.is_public:
             post.refresh_comment_count()
     return Outcome(comment=comment, verdict=verdict)
-
-
-def prepare(comment: Comment) -> None:
-    """What every new comment goes through before its insert: clean text, a place in its thread, its HTML."""
-    for name in ("body", "author_name", "author_email", "author_url", "user_agent"):
-        setattr(comment, name, getattr(comment, name).replace("\x00", ""))  # PostgreSQL refuses NUL
-    comment.place_in_thread()
-    comment.body_html = render_comment(comment.body)
 
 
 class CommentBatch:
@@ -160,7 +149,7 @@ class CommentBatch:
     def add(self, comment: Comment, *, source_id: int | None = None, id_free: bool = False) -> None:
         if comment.parent is not None and comment.parent.pk is None:
             self.flush()
-        prepare(comment)
+        comment.prepare_insert()
         if source_id is not None:
             if id_free:
                 comment.pk = source_id
