@@ -3,6 +3,7 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from .conf import conf
+from .posting import PARENT_GONE
 
 
 class CommentForm(forms.Form):
@@ -70,7 +71,7 @@ class CommentForm(forms.Form):
         if value in ("", "0"):
             return None
         if not value.isascii() or not value.isdigit() or int(value) >= 2**63:  # beyond any id: a tampered form
-            self.add_error(None, _("The comment you replied to is no longer available."))
+            self.add_error(None, PARENT_GONE)
             return None
         return int(value)
 

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pnyx.blog.models import Post
 from pnyx.identity.commenter import Commenter
@@ -29,6 +30,9 @@ from .rules import Submission, Verdict, judge
 
 class CommentRefused(Exception):
     """The comment cannot be taken at all (closed post, vanished parent); the message says why."""
+
+
+PARENT_GONE = gettext_lazy("The comment you replied to is no longer available.")
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,16 @@ def reply_target(parent: Comment | None, *, max_depth: int) -> Comment | None:
     return parent
 
 
+def parent_comment(parent_id: int | None) -> Comment | None:
+    """The comment a reply answers, by the id the form sent; CommentRefused if it no longer exists."""
+    if parent_id is None:
+        return None
+    parent = Comment.objects.filter(pk=parent_id).first()
+    if parent is None:
+        raise CommentRefused(PARENT_GONE)
+    return parent
+
+
 def check_open(post: Post, parent: Comment | None) -> None:
     """Raise CommentRefused if readers may not comment on ``post`` under ``parent`` now."""
     if not Post.objects.published().filter(pk=post.pk).exists():
@@ -85,7 +99,7 @@ def check_open(post: Post, parent: Comment | None) -> None:
     if not post.comments_open:
         raise CommentRefused(_("Comments are closed on this post."))
     if parent is not None and (parent.post_id != post.pk or parent.status != Comment.Status.APPROVED):
-        raise CommentRefused(_("The comment you replied to is no longer available."))
+        raise CommentRefused(PARENT_GONE)
 
 
 def post_comment(

@@ -15,7 +15,7 @@ from pnyx.identity.confirmation import needs_confirmation, send_confirmation
 from .forms import CommentForm
 from .models import Comment
 from .origin import is_same_origin
-from .posting import Client, CommentRefused, post_comment
+from .posting import Client, CommentRefused, parent_comment, post_comment
 
 
 # Django's token check is replaced, for this view only, by the Origin / Sec-Fetch-Site check and
@@ -30,16 +30,11 @@ def post_comment_view(request: HttpRequest, post_id: int) -> HttpResponse:
     if not form.is_valid():
         return post_page(request, post, form=form, status=400)
     data = form.cleaned_data
-    parent = None
-    if data["comment_parent"]:
-        parent = Comment.objects.filter(pk=data["comment_parent"]).first()
     commenter = commenter_for(request, name=data["author"], email=data["email"], url=data["url"])
     try:
-        if data["comment_parent"] and parent is None:
-            raise CommentRefused("The comment you replied to is no longer available.")
         outcome = post_comment(
             post=post,
-            parent=parent,
+            parent=parent_comment(data["comment_parent"]),
             commenter=commenter,
             body=data["comment"],
             client=Client.from_request(request),
