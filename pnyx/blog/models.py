@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,13 @@ class PostQuerySet(models.QuerySet):
         The one definition of "published": the home page, post pages, counts and importers share it.
         """
         return self.filter(status__in=[Post.Status.PUBLISHED, Post.Status.SCHEDULED], published_at__lte=timezone.now())
+
+    def recount_comments(self) -> int:
+        """Set each post's ``comment_count`` to its public comments: one UPDATE, for one post or thousands."""
+        from pnyx.discussion.models import Comment  # discussion builds on blog, so it comes in late
+
+        public = Comment.objects.public().filter(post=OuterRef("pk")).order_by().values("post").annotate(n=Count("pk"))
+        return self.update(comment_count=Coalesce(Subquery(public.values("n")), 0))
 
 
 class Term(models.Model):
@@ -116,5 +124,5 @@ class Post(models.Model):
 
     def refresh_comment_count(self) -> None:
         """Recount approved comments; called by every step that changes a comment's visibility."""
-        self.comment_count = self.comments.public().count()
-        Post.objects.filter(pk=self.pk).update(comment_count=self.comment_count)
+        Post.objects.filter(pk=self.pk).recount_comments()
+        self.refresh_from_db(fields=["comment_count"])

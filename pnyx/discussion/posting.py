@@ -15,7 +15,6 @@ from datetime import datetime
 from django.conf import settings
 from django.core.management.color import no_style
 from django.db import connection, transaction
-from django.db.models import Count
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -185,14 +184,7 @@ class CommentBatch:
         self.flush()
         touched = sorted(self.posts)
         for start in range(0, len(touched), 500):
-            chunk = touched[start : start + 500]
-            counts = dict(
-                Comment.objects.public().filter(post_id__in=chunk).values_list("post_id").annotate(n=Count("id"))
-            )
-            posts = list(Post.objects.filter(pk__in=chunk).only("id", "comment_count"))
-            for post in posts:
-                post.comment_count = counts.get(post.pk, 0)
-            Post.objects.bulk_update(posts, ["comment_count"])
+            Post.objects.filter(pk__in=touched[start : start + 500]).recount_comments()
         if self.explicit_ids:
             # PostgreSQL's sequence does not see ids inserted explicitly: without this, the next comment
             # a reader posts would be given an id an imported comment already has.
