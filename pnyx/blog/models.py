@@ -85,7 +85,9 @@ class Post(models.Model):
         blank=True,
         default="",
         editable=False,
-        help_text=_("Where an imported post came from (source and its id), so a re-import updates it."),
+        help_text=_(
+            "Where an imported post came from (source and its id), so a re-import finds it instead of adding it again."
+        ),
     )
 
     objects = PostQuerySet.as_manager()

@@ -1,6 +1,7 @@
-"""Every setting of the discussion app, read once with its default.
+"""Every setting of the discussion app, in one place with its default.
 
-Override any of them in the environment (``PNYX_THREAD_DEPTH=3``) or in Django settings.
+The tunable ones are read from Django settings or else the environment (``PNYX_THREAD_DEPTH=3``)
+each time they are used, so tests can override them with pytest-django's ``settings``.
 """
 
 import os
