@@ -10,10 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from pnyx.blog.models import Post
-from pnyx.discussion.models import Comment
-from pnyx.discussion.posting import Client, post_comment
-from pnyx.discussion.rules import Verdict
-from pnyx.identity.commenter import Commenter
+from pnyx.discussion.models import Comment, Thread
+from pnyx.discussion.posting import CommentBatch
 
 POSTS = [
     {
@@ -129,23 +127,31 @@ def load_demo() -> int:
                 author=author,
                 status=Post.Status.PUBLISHED,
                 published_at=published_at,
-                comments_open=spec.get("comments_open", True),
             )
-            _add_comments(post, None, spec["comments"], published_at)
+            thread = Thread.objects.for_post(post)
+            if not spec.get("comments_open", True):
+                Thread.objects.filter(pk=thread.pk).update(is_open=False)
+            batch = CommentBatch()
+            _add_comments(batch, thread, None, spec["comments"], published_at)
+            batch.finish()
         created += 1
     return created
 
 
-def _add_comments(post: Post, parent: Comment | None, specs: list, after) -> None:
+def _add_comments(batch: CommentBatch, thread: Thread, parent: Comment | None, specs: list, after) -> None:
+    """Demo comments enter like imported ones: their status is decided here, their fields by the model."""
     for offset, (name, email, url, body, replies) in enumerate(specs, start=1):
         at = after + timedelta(hours=offset * 3)
-        outcome = post_comment(
-            post=post,
+        comment = Comment(
+            thread=thread,
             parent=parent,
-            commenter=Commenter(name=name, email=email, url=url),
+            author_name=name,
+            author_email=email,
+            author_url=url,
             body=body,
-            client=Client(),
-            verdict=Verdict(Comment.Status.APPROVED, "demo content"),
+            status=Comment.Status.APPROVED,
+            status_reason="demo content",
             created_at=at,
         )
-        _add_comments(post, outcome.comment, replies, at)
+        batch.add(comment)
+        _add_comments(batch, thread, comment, replies, at)

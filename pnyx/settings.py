@@ -158,7 +158,7 @@ STORAGES = {
 }
 
 # Session and CSRF cookies never travel on cross-site requests; the comment form relies on this
-# together with its Origin / Sec-Fetch-Site check (pnyx.discussion.origin).
+# together with its Origin / Sec-Fetch-Site check (pnyx.origin).
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_HTTPONLY = True
@@ -210,3 +210,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("PNYX_LOG_LEVEL", "WARNING")},
 }
+
+# Read once here; pnyx.discussion.conf and pnyx.identity.conf hand them to their apps.
+PNYX_THREAD_DEPTH = int(os.environ.get("PNYX_THREAD_DEPTH", "5"))
+PNYX_COMMENT_MAX_LENGTH = int(os.environ.get("PNYX_COMMENT_MAX_LENGTH", "10000"))
+PNYX_CONFIRMATION_INTERVAL = int(os.environ.get("PNYX_CONFIRMATION_INTERVAL", "3600"))
+PNYX_HTTPS = _env_bool("PNYX_HTTPS")
+PNYX_BASE_URL = os.environ.get("PNYX_BASE_URL", "http://localhost:8000").rstrip("/")

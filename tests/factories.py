@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from pnyx.blog.models import Post
-from pnyx.discussion.models import Comment
+from pnyx.discussion.models import Comment, Thread
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -22,6 +22,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 class PostFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Post
+        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"A post worth arguing about, part {n}")
     slug = factory.Sequence(lambda n: f"post-{n}")
@@ -31,13 +32,35 @@ class PostFactory(factory.django.DjangoModelFactory):
     status = Post.Status.PUBLISHED
     published_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
 
+    @factory.post_generation
+    def comments_open(post, create, extracted, **kwargs):
+        """``PostFactory(comments_open=False)``: the post's discussion is closed."""
+        if create and extracted is False:
+            post.thread.is_open = False
+            post.thread.save(update_fields=["is_open"])
+
+
+class ThreadFactory(factory.django.DjangoModelFactory):
+    """A discussion at an address with no post here (an imported one, or a static site's page)."""
+
+    class Meta:
+        model = Thread
+
+    path = factory.Sequence(lambda n: f"/notes/page-{n}/")
+    title = factory.Sequence(lambda n: f"A page with a discussion, {n}")
+
 
 class CommentFactory(factory.django.DjangoModelFactory):
+    """A comment in ``thread``, or in the thread of ``post`` (a new post unless one is given)."""
+
     class Meta:
         model = Comment
         skip_postgeneration_save = True
 
-    post = factory.SubFactory(PostFactory)
+    class Params:
+        post = factory.SubFactory(PostFactory)
+
+    thread = factory.LazyAttribute(lambda c: c.post.thread)
     author_name = factory.Sequence(lambda n: f"Reader {n}")
     author_email = factory.Sequence(lambda n: f"reader{n}@example.org")
     body = "I see it differently."
@@ -46,4 +69,4 @@ class CommentFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def recount(comment, create, extracted, **kwargs):
         if create:
-            comment.post.refresh_comment_count()
+            comment.thread.recount()

@@ -22,4 +22,4 @@ def test_out_of_range_or_absurd_addresses_are_not_found_not_server_errors(client
 
 def test_absurd_page_numbers_fall_back_to_a_real_page(client):
     assert client.get(f"/?page={HUGE}").status_code == 200
-    assert client.get("/comments/mine/?post=abc").json() == {"identity": None, "pending": []}
+    assert client.get("/comments/mine/?thread=abc").json() == {"identity": None, "pending": []}

@@ -12,6 +12,7 @@ import pytest
 
 from pnyx.blog.models import Post
 from pnyx.demo import load_demo
+from pnyx.discussion.models import Thread
 
 PNYX = str(Path(sys.executable).parent / "pnyx")
 
@@ -83,9 +84,9 @@ def test_demo_content_has_a_threaded_discussion_and_loads_once():
     assert load_demo() == 3
     assert load_demo() == 0
     post = Post.objects.get(slug="the-case-for-slow-comment-threads")
-    assert post.comment_count == 5
-    assert post.comments.filter(depth=2).exists()
-    assert Post.objects.filter(comments_open=False).count() == 1
+    assert post.thread.comment_count == 5
+    assert post.thread.comments.filter(depth=2).exists()
+    assert Thread.objects.filter(is_open=False).count() == 1
 
 
 SHARED_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"

@@ -13,13 +13,13 @@ class TermAdmin(admin.ModelAdmin):
 
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
-    list_display = ["title", "kind", "status", "published_at", "author", "comment_count", "comments_open"]
-    list_filter = ["status", "kind", "comments_open"]
+    list_display = ["title", "kind", "status", "published_at", "author"]
+    list_filter = ["status", "kind"]
     search_fields = ["title", "standfirst", "body"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_at"
     filter_horizontal = ["terms"]
-    readonly_fields = ["comment_count", "import_ref"]
+    readonly_fields = ["import_ref"]
     fields = [
         "title",
         "slug",
@@ -30,8 +30,6 @@ class PostAdmin(admin.ModelAdmin):
         "author",
         "status",
         "published_at",
-        "comments_open",
-        "comment_count",
         "import_ref",
     ]
 

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,16 +12,9 @@ class PostQuerySet(models.QuerySet):
     def published(self) -> "PostQuerySet":
         """What readers may see: published, or scheduled with its time come.
 
-        The one definition of "published": the home page, post pages, counts and importers share it.
+        The one definition of "published": the home page, post pages, the discussion and importers share it.
         """
         return self.filter(status__in=[Post.Status.PUBLISHED, Post.Status.SCHEDULED], published_at__lte=timezone.now())
-
-    def recount_comments(self) -> int:
-        """Set each post's ``comment_count`` to its public comments: one UPDATE, for one post or thousands."""
-        from pnyx.discussion.models import Comment  # discussion builds on blog, so it comes in late
-
-        public = Comment.objects.public().filter(post=OuterRef("pk")).order_by().values("post").annotate(n=Count("pk"))
-        return self.update(comment_count=Coalesce(Subquery(public.values("n")), 0))
 
 
 class Term(models.Model):
@@ -73,11 +65,7 @@ class Post(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(default=timezone.now, db_index=True)
-    comments_open = models.BooleanField(default=True)
     terms = models.ManyToManyField(Term, blank=True, related_name="posts")
-    comment_count = models.PositiveIntegerField(
-        default=0, editable=False, help_text=_("Approved comments, kept up to date by every moderation step.")
-    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     import_ref = models.CharField(
@@ -123,8 +111,3 @@ class Post(models.Model):
         if self.author is None:
             return ""
         return self.author.get_full_name() or self.author.get_username()
-
-    def refresh_comment_count(self) -> None:
-        """Recount approved comments; called by every step that changes a comment's visibility."""
-        Post.objects.filter(pk=self.pk).recount_comments()
-        self.refresh_from_db(fields=["comment_count"])

@@ -4,30 +4,49 @@ from django.template.defaultfilters import truncatechars
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import Comment
+from pnyx.blog.admin import PostAdmin
+from pnyx.blog.models import Post
+
+from .lifecycle import comment_create
+from .models import Comment, Thread
 from .moderation import comment_approve, comment_spam, comment_trash
 
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ["excerpt", "display_name", "author_email", "post", "status", "status_reason", "created_at"]
+    list_display = [
+        "excerpt",
+        "display_name",
+        "author_email",
+        "thread",
+        "status",
+        "status_reason",
+        "ip",
+        "user_agent_excerpt",
+        "created_at",
+    ]
     list_filter = ["status", "kind", "created_at"]
     search_fields = ["body", "author_name", "author_email", "author_url", "ip"]
-    list_select_related = ["post", "user"]
-    raw_id_fields = ["post", "parent", "user"]
-    readonly_fields = ["ip", "user_agent", "status_reason", "created_at", "depth", "import_ref"]
+    list_select_related = ["thread", "user"]
+    raw_id_fields = ["thread", "parent", "user"]
+    # Status changes only through the actions, so that each is a step of the lifecycle with its reason.
+    readonly_fields = ["status", "status_reason", "ip", "user_agent", "created_at", "depth", "import_ref"]
     actions = ["approve", "mark_spam", "trash"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_readonly_fields(self, request, obj=None):
-        """A comment's place is fixed once written: its stored thread key follows its parent and post."""
+        """A comment's place is fixed once written: its stored thread key follows its parent and thread."""
         if obj is not None:
-            return [*self.readonly_fields, "post", "parent"]
+            return [*self.readonly_fields, "thread", "parent"]
         return self.readonly_fields
 
     @admin.display(description=_("comment"))
     def excerpt(self, comment: Comment) -> str:
         return truncatechars(comment.body, 80)
+
+    @admin.display(description=_("user agent"))
+    def user_agent_excerpt(self, comment: Comment) -> str:
+        return truncatechars(comment.user_agent, 40)
 
     @admin.action(description=_("Approve selected comments"))
     def approve(self, request, queryset):
@@ -42,13 +61,62 @@ class CommentAdmin(admin.ModelAdmin):
         self._moderate(request, queryset, comment_trash, _("moved to trash"))
 
     def _moderate(self, request, queryset, service, done: str) -> None:
-        """Run one moderation service per comment, so counts and reasons stay right."""
-        comments = list(queryset.select_related("post"))
+        """Run one moderation service per comment, so counts, reasons and after-commit effects stay right."""
+        comments = list(queryset.select_related("thread"))
         for comment in comments:
             service(comment=comment, moderator=request.user)
         message = ngettext("%(n)d comment %(done)s.", "%(n)d comments %(done)s.", len(comments))
         self.message_user(request, message % {"n": len(comments), "done": done}, messages.SUCCESS)
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        obj.post.refresh_comment_count()
+        """A comment a moderator adds here is theirs to publish; an edit changes its text, not its status."""
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            reason = f"added by {request.user.get_username()} in the admin"
+            comment_create(comment=obj, status=Comment.Status.APPROVED, reason=reason, via=Comment.Via.MODERATOR)
+
+
+@admin.register(Thread)
+class ThreadAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "path", "site", "post", "is_open", "comment_count"]
+    list_filter = ["is_open"]
+    search_fields = ["path", "title"]
+    raw_id_fields = ["post"]
+    readonly_fields = ["comment_count", "created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        """A post's thread follows the post's address and title."""
+        if obj is not None and obj.post_id is not None:
+            return [*self.readonly_fields, "site", "path", "title", "post"]
+        return self.readonly_fields
+
+
+class ThreadInline(admin.StackedInline):
+    model = Thread
+    fields = ["is_open", "comment_count"]
+    readonly_fields = ["comment_count"]
+    can_delete = False
+    max_num = 1
+    verbose_name = verbose_name_plural = _("discussion")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        """A new post gets its thread when it is saved; only an existing one is edited here."""
+        return False
+
+
+class PostWithThreadAdmin(PostAdmin):
+    """The blog's post admin, with the post's discussion (open or closed, and its count) under it."""
+
+    inlines = [*PostAdmin.inlines, ThreadInline]
+    list_display = [*PostAdmin.list_display, "comment_count"]
+    list_select_related = ["thread", "author"]
+
+    @admin.display(description=_("comments"), ordering="thread__comment_count")
+    def comment_count(self, post: Post) -> int:
+        thread = getattr(post, "thread", None)
+        return thread.comment_count if thread is not None else 0
+
+
+admin.site.unregister(Post)
+admin.site.register(Post, PostWithThreadAdmin)

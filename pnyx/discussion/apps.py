@@ -1,6 +1,24 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 
 
 class DiscussionConfig(AppConfig):
     name = "pnyx.discussion"
     verbose_name = "Discussion"
+
+    def ready(self) -> None:
+        from pnyx.blog.models import Post
+
+        from .confirmation import on_comment_changed
+        from .lifecycle import comment_changed
+
+        # The blog knows no comment: a post's thread follows the post from here.
+        post_save.connect(_post_saved, sender=Post, dispatch_uid="discussion.thread_for_post")
+        comment_changed.connect(on_comment_changed, dispatch_uid="discussion.confirmation")
+
+
+def _post_saved(sender, instance, raw: bool = False, **kwargs) -> None:
+    from .models import Thread
+
+    if not raw:
+        Thread.objects.for_post(instance)

@@ -1,9 +1,16 @@
 from django import forms
-from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
+from pnyx.markup import WEB_ADDRESS_MAX_LENGTH, web_address
+
 from .conf import conf
+from .models import Comment
 from .posting import PARENT_GONE
+
+
+def _max_length(name: str) -> int:
+    """A field's length is the model's rule; the form only says so early, next to the field."""
+    return Comment._meta.get_field(name).max_length
 
 
 class CommentForm(forms.Form):
@@ -16,26 +23,23 @@ class CommentForm(forms.Form):
     )
     author = forms.CharField(
         label=_("Name"),
-        max_length=conf.NAME_MAX_LENGTH,
+        max_length=_max_length("author_name"),
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "name", "size": 30}),
     )
     email = forms.EmailField(
         label=_("Email"),
         required=False,
-        max_length=254,
+        max_length=_max_length("author_email"),
         help_text=_("(Address never made public)"),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "size": 30}),
         error_messages={"invalid": _("Please enter a valid email address, like name@example.com.")},
     )
-    url = forms.URLField(
+    url = forms.CharField(
         label=_("Website"),
         required=False,
-        max_length=500,
-        assume_scheme="https",
-        validators=[URLValidator(schemes=["http", "https"])],
+        max_length=WEB_ADDRESS_MAX_LENGTH,
         widget=forms.URLInput(attrs={"autocomplete": "url", "size": 30}),
-        error_messages={"invalid": _("Please enter a web address starting with http:// or https://.")},
     )
     comment_parent = forms.CharField(required=False, widget=forms.HiddenInput)
     # Set to "1" by the page's script: a reader with JavaScript sees a held comment in place.
@@ -80,6 +84,14 @@ class CommentForm(forms.Form):
         if not name and not self.signed_in:
             raise forms.ValidationError(_("Please enter your name."))
         return name
+
+    def clean_url(self) -> str:
+        """The one rule for websites (``markup.web_address``), with one message when it says no."""
+        typed = self.cleaned_data["url"].strip()
+        url = web_address(typed)
+        if typed and not url:
+            raise forms.ValidationError(_("Please enter a web address starting with http:// or https://."))
+        return url
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip()

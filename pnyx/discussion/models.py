@@ -1,15 +1,27 @@
+"""Discussions and their comments.
+
+A ``Thread`` is a discussion known by its address (a URL path), so a discussion can exist for a page
+that is not a post here: an imported Isso or Disqus thread, or later a static site's page served through
+the API. A post has exactly one thread. What a comment's fields may hold is decided here, once, for
+every way in (the form, each importer, the demo): ``Comment.prepare_insert``.
+"""
+
 import hashlib
 import hmac
 import secrets
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pnyx.blog.models import Post
-from pnyx.markup import render_comment
+from pnyx.markup import render_comment, web_address
 
 _B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
@@ -35,10 +47,78 @@ def path_segment(created_at) -> str:
 MAX_STORED_DEPTH = 60  # 60 levels of 15 characters fit the 1000-character key.
 
 
+class ThreadQuerySet(models.QuerySet):
+    def for_post(self, post: Post) -> "Thread":
+        """The thread of ``post``, kept at its address and under its title; created with the post.
+
+        A discussion that already lives at the post's address (an imported thread whose page was not
+        here yet) becomes the post's, comments and all.
+        """
+        path, title = post.get_absolute_url(), post.title[:300]
+        thread = self.filter(post=post).first()
+        changed = thread is None or thread.title != title
+        if thread is None:
+            thread = self.filter(site="", path=path, post__isnull=True).first() or Thread(path=path)
+            thread.post = post
+        if thread.path != path:
+            if (other := self.filter(site="", path=path, post__isnull=True).first()) is not None:
+                other.comments.update(thread=thread)
+                other.delete()
+            thread.path, changed = path, True
+        if changed:
+            thread.title = title
+            thread.save()
+            thread.recount()
+        return thread
+
+    def recount_comments(self) -> int:
+        """Set each thread's ``comment_count`` to its public comments: one UPDATE, for one thread or thousands."""
+        public = (
+            Comment.objects.public().filter(thread=OuterRef("pk")).order_by().values("thread").annotate(n=Count("pk"))
+        )
+        return self.update(comment_count=Coalesce(Subquery(public.values("n")), 0))
+
+
+class Thread(models.Model):
+    """A discussion under one address. ``site`` is empty for this site; it leaves room for several."""
+
+    site = models.CharField(max_length=100, blank=True, default="", help_text=_("Empty for this site."))
+    path = models.CharField(max_length=1000, help_text=_("The address of the page the discussion is under."))
+    title = models.CharField(max_length=300, blank=True)
+    is_open = models.BooleanField(default=True, verbose_name=_("open for comments"))
+    post = models.OneToOneField(Post, null=True, blank=True, on_delete=models.CASCADE, related_name="thread")
+    comment_count = models.PositiveIntegerField(
+        default=0, editable=False, help_text=_("Public comments, recounted by every change of a comment's status.")
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = ThreadQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["site", "path"], name="thread_site_path")]
+
+    def __str__(self) -> str:
+        return self.title or self.path
+
+    def get_absolute_url(self) -> str:
+        return self.path
+
+    @staticmethod
+    def path_of(url: str) -> str:
+        """The address a thread is known by: the path and query of ``url``, without host or fragment."""
+        parts = urlsplit(url.replace("\x00", "").strip())
+        path = "/" + parts.path.lstrip("/")
+        return (f"{path}?{parts.query}" if parts.query else path)[:1000]
+
+    def recount(self) -> None:
+        Thread.objects.filter(pk=self.pk).recount_comments()
+        self.refresh_from_db(fields=["comment_count"])
+
+
 class CommentQuerySet(models.QuerySet):
     def public(self) -> "CommentQuerySet":
-        """What every reader sees and what counts: approved comments. Decided here only."""
-        return self.filter(status=Comment.Status.APPROVED)
+        """What every reader sees and what counts. The one definition, with ``Comment.is_public``."""
+        return self.filter(status=Comment.PUBLIC)
 
     def in_thread_order(self) -> "CommentQuerySet":
         return self.order_by("path")
@@ -51,12 +131,23 @@ class Comment(models.Model):
         SPAM = "spam", _("spam")
         TRASH = "trash", _("trash")
 
+    PUBLIC = Status.APPROVED
+    """The one status readers see."""
+
     class Kind(models.TextChoices):
         COMMENT = "comment", _("comment")
         PINGBACK = "pingback", _("pingback")
         TRACKBACK = "trackback", _("trackback")
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    class Via(models.TextChoices):
+        """Who or what gave a comment its status: kept, because a browser proof counts only some of them."""
+
+        RULES = "rules", _("the moderation rules")
+        MODERATOR = "moderator", _("a moderator")
+        LINK = "link", _("an emailed confirmation link")
+        IMPORT = "import", _("an import")
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="comments")
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
     path = models.CharField(max_length=1000, editable=False, help_text=_("Thread ordering key."))
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
@@ -76,6 +167,7 @@ class Comment(models.Model):
     status_reason = models.CharField(
         max_length=200, blank=True, help_text=_("Why the comment has its status: the rule that decided.")
     )
+    status_via = models.CharField(max_length=10, choices=Via.choices, default=Via.RULES, editable=False)
     ip = models.GenericIPAddressField(null=True, blank=True, verbose_name="IP address")
     user_agent = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -92,13 +184,13 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["post", "status", "path"])]
+        indexes = [models.Index(fields=["thread", "status", "path"])]
         constraints = [
             models.UniqueConstraint(fields=["import_ref"], condition=~Q(import_ref=""), name="comment_import_ref")
         ]
 
     def __str__(self) -> str:
-        return f"{self.display_name} on {self.post}"
+        return f"{self.display_name} on {self.thread}"
 
     def save(self, *args, **kwargs) -> None:
         update_fields = kwargs.get("update_fields")
@@ -111,26 +203,63 @@ class Comment(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return f"{self.post.get_absolute_url()}#{self.anchor}"
+        return f"{self.thread.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == self.PUBLIC
 
     def prepare_insert(self) -> None:
         """What every new comment goes through before its insert, saved alone or in a batch (bulk_create
-        skips ``save``): text PostgreSQL can store, a place in its thread, its HTML."""
-        for name in ("body", "author_name", "author_email", "author_url", "user_agent"):
-            setattr(self, name, getattr(self, name).replace("\x00", ""))
+        skips ``save``): fields it may hold, a place in its thread, its HTML."""
+        self.normalize_fields()
         if not self.path:
             self.place_in_thread()
         self.body_html = render_comment(self.body)
 
+    def normalize_fields(self) -> None:
+        """The one rule per field, whatever the way in.
+
+        Text PostgreSQL can store (no NUL) and no longer than its column; a name on one line (it goes
+        into mail subjects and pages); an email address that is one, or nothing; a website that is an
+        http(s) URL, or nothing (``markup.web_address``).
+        """
+        for field in self._meta.concrete_fields:
+            value = getattr(self, field.attname)
+            if isinstance(field, models.CharField | models.TextField) and isinstance(value, str):
+                value = value.replace("\x00", "")
+                if field.max_length:
+                    value = value[: field.max_length]
+                setattr(self, field.attname, value)
+        self.author_name = " ".join(self.author_name.split())
+        self.author_email = self.author_email.strip()
+        try:
+            validate_email(self.author_email)
+        except ValidationError:
+            self.author_email = ""
+        self.author_url = web_address(self.author_url)
+
     def place_in_thread(self) -> None:
-        """Set depth and ordering key from the parent; past MAX_STORED_DEPTH a reply joins the deepest level."""
-        parent = self.parent
-        while parent is not None and parent.depth + 1 >= MAX_STORED_DEPTH:
-            parent = parent.parent
-        self.parent = parent
-        self.depth = 0 if parent is None else parent.depth + 1
-        prefix = "" if parent is None else parent.path + "/"
+        """Set depth and ordering key from the parent (no deeper than MAX_STORED_DEPTH)."""
+        self.parent = self.reply_parent(self.parent, max_depth=MAX_STORED_DEPTH)
+        self.depth = 0 if self.parent is None else self.parent.depth + 1
+        prefix = "" if self.parent is None else self.parent.path + "/"
         self.path = prefix + path_segment(self.created_at)
+
+    @staticmethod
+    def reply_parent(parent: "Comment | None", *, max_depth: int) -> "Comment | None":
+        """The comment a reply to ``parent`` answers when replies nest at most ``max_depth`` levels.
+
+        The one rule for reply depth: a reply to the deepest level joins that level, answering the same
+        parent (as WordPress does). The page's Reply links, the posting flow and storage all use it.
+        """
+        while parent is not None and not parent.takes_replies(max_depth=max_depth):
+            parent = parent.parent
+        return parent
+
+    def takes_replies(self, *, max_depth: int) -> bool:
+        """Whether a reply to this comment may nest under it, with replies at most ``max_depth`` deep."""
+        return self.depth < max_depth - 1
 
     @property
     def display_name(self) -> str:
@@ -155,9 +284,10 @@ class Comment(models.Model):
 
     @property
     def created_iso(self) -> str:
-        """The creation time for ``<time datetime>``: isoformat is far cheaper than the ``date`` filter,
-        which matters once per comment on a thousand-comment page."""
-        return self.created_at.isoformat()
+        """The creation time for ``<time datetime>``, to the second (validators refuse microseconds).
+
+        isoformat is far cheaper than the ``date`` filter, which matters on a thousand-comment page."""
+        return self.created_at.isoformat(timespec="seconds")
 
     @property
     def anchor(self) -> str:

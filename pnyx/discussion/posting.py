@@ -1,16 +1,15 @@
-"""A comment's way in: check the post and the parent, judge it, save it, count it.
+"""A comment's way in: check the thread and the parent, judge it, save it.
 
 Every comment enters through this module. A reader's comment (the form view, any API) goes through
-``post_comment``, one at a time and judged by the rules; an importer's comments, whose status their
-source already decided, go through ``CommentBatch``. Both prepare each comment the same way
-(``Comment.prepare_insert``); the batch only groups the inserts and the recount, as a 100,000-comment
-import needs.
+``post_comment``, one at a time and judged by the rules; comments whose status was decided elsewhere
+(an importer's, the demo's) go through ``CommentBatch``. Both prepare each comment the same way
+(``Comment.prepare_insert``) and both are steps of the one lifecycle (``lifecycle``); the batch only
+groups the inserts, as a 100,000-comment import needs.
 """
 
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 
 from django.conf import settings
 from django.core.management.color import no_style
@@ -23,7 +22,8 @@ from pnyx.blog.models import Post
 from pnyx.identity.commenter import Commenter
 
 from .conf import conf
-from .models import Comment
+from .lifecycle import Change, comment_create, record
+from .models import Comment, Thread
 from .rules import Submission, Verdict, judge
 
 
@@ -74,13 +74,6 @@ class Outcome:
         return self.verdict.is_public
 
 
-def reply_target(parent: Comment | None, *, max_depth: int) -> Comment | None:
-    """A reply to the deepest level joins that level, answering the same parent (as WordPress does)."""
-    while parent is not None and parent.depth >= max_depth - 1:
-        parent = parent.parent
-    return parent
-
-
 def parent_comment(parent_id: int | None) -> Comment | None:
     """The comment a reply answers, by the id the form sent; CommentRefused if it no longer exists."""
     if parent_id is None:
@@ -91,34 +84,30 @@ def parent_comment(parent_id: int | None) -> Comment | None:
     return parent
 
 
-def check_open(post: Post, parent: Comment | None) -> None:
-    """Raise CommentRefused if readers may not comment on ``post`` under ``parent`` now."""
-    if not Post.objects.published().filter(pk=post.pk).exists():
+def check_open(thread: Thread, parent: Comment | None) -> None:
+    """Raise CommentRefused if readers may not comment in ``thread`` under ``parent`` now."""
+    if thread.post_id is not None and not Post.objects.published().filter(pk=thread.post_id).exists():
         raise CommentRefused(_("This post is not published."))
-    if not post.comments_open:
+    if not thread.is_open:
         raise CommentRefused(_("Comments are closed on this post."))
-    if parent is not None and (parent.post_id != post.pk or parent.status != Comment.Status.APPROVED):
+    if parent is not None and (parent.thread_id != thread.pk or not parent.is_public):
         raise CommentRefused(PARENT_GONE)
 
 
 def post_comment(
     *,
-    post: Post,
+    thread: Thread,
     parent: Comment | None,
     commenter: Commenter,
     body: str,
     client: Client,
     honeypot: str = "",
-    verdict: Verdict | None = None,
-    created_at: datetime | None = None,
 ) -> Outcome:
-    """Take one comment: returns what became of it, or raises CommentRefused."""
-    if verdict is None:
-        check_open(post, parent)
-        parent = reply_target(parent, max_depth=conf.THREAD_DEPTH)
+    """Take one reader's comment: returns what became of it, or raises CommentRefused."""
+    check_open(thread, parent)
     comment = Comment(
-        post=post,
-        parent=parent,
+        thread=thread,
+        parent=Comment.reply_parent(parent, max_depth=conf.THREAD_DEPTH),
         user=commenter.user,
         author_name="" if commenter.user else commenter.name,
         author_email=getattr(commenter.user, "email", "") if commenter.user else commenter.email,
@@ -127,67 +116,81 @@ def post_comment(
         ip=client.ip,
         user_agent=client.user_agent,
     )
-    if created_at is not None:
-        comment.created_at = created_at
-    verdict = verdict or judge(Submission(comment=comment, commenter=commenter, honeypot=honeypot))
-    comment.status = verdict.status
-    comment.status_reason = verdict.reason
-    with transaction.atomic():
-        comment.save()
-        if verdict.is_public:
-            post.refresh_comment_count()
+    verdict = judge(Submission(comment=comment, commenter=commenter, honeypot=honeypot))
+    comment_create(comment=comment, status=verdict.status, reason=verdict.reason, via=Comment.Via.RULES)
     return Outcome(comment=comment, verdict=verdict)
 
 
 class CommentBatch:
-    """Comments whose status was decided elsewhere (an import), prepared one by one, inserted in batches.
+    """Comments whose status was decided elsewhere (an import, the demo), prepared one by one like a
+    reader's and inserted in batches, each batch one step of the lifecycle (``lifecycle.record``).
 
-    Parents must be added before their replies. A source's own comment id is kept when it is free here,
-    so that old ``#comment-N`` links land on the same comment; otherwise the old anchor is kept beside
-    the new id.
+    Parents must be added before their replies. A source's own comment id is kept when it is free here
+    *when the batch is inserted*, so that old ``#comment-N`` links land on the same comment; otherwise
+    the old anchor is kept beside a new id. Kept ids are inserted first and the id sequence is moved past
+    them before any id is given automatically, so an id given automatically never collides with a kept
+    one, whatever was written before, in between, or by readers meanwhile.
     """
 
     def __init__(self, *, size: int = 2000) -> None:
         self.size = size
-        self.waiting: list[Comment] = []
-        self.posts: set[int] = set()
-        self.explicit_ids = False
+        self.waiting: list[tuple[Comment, int | None]] = []
+        self.taken: set[int] = set()
+        self.anchored = 0
+        """How many comments kept their source id only as an anchor (the id was taken here)."""
 
-    def taken_ids(self, ids: Iterable[int]) -> set[int]:
-        """Which of ``ids`` already belong to a comment here (saved, or waiting in this batch)."""
-        wanted = set(ids)
-        waiting = {c.pk for c in self.waiting if c.pk in wanted}
-        return waiting | set(Comment.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    def expect(self, source_ids: Iterable[int]) -> None:
+        """Learn in one query which of the source ids about to be added are taken (saves a query each)."""
+        wanted = set(source_ids) - self.taken
+        self.taken |= set(Comment.objects.filter(pk__in=wanted).values_list("pk", flat=True))
 
-    def add(self, comment: Comment, *, source_id: int | None = None, id_free: bool = False) -> None:
-        if comment.parent is not None and comment.parent.pk is None:
+    def add(self, comment: Comment, *, source_id: int | None = None) -> None:
+        if comment.parent is not None and (comment.parent.pk is None or comment.parent._state.adding):
             self.flush()
+        comment.status_via = Comment.Via.IMPORT
         comment.prepare_insert()
+        comment.pk = None
         if source_id is not None:
-            if id_free:
+            if source_id not in self.taken:
+                self.expect([source_id])
+            if source_id not in self.taken:
                 comment.pk = source_id
-                self.explicit_ids = True
-            else:
-                comment.legacy_anchor = f"comment-{source_id}"
-        self.waiting.append(comment)
+                self.taken.add(source_id)
+        self.waiting.append((comment, source_id))
         if len(self.waiting) >= self.size:
             self.flush()
 
     def flush(self) -> None:
-        if self.waiting:
-            Comment.objects.bulk_create(self.waiting)
-            self.posts.update(c.post_id for c in self.waiting)
-            self.waiting = []
+        """Insert what waits, in one transaction: kept ids first, then the sequence, then new ids."""
+        if not self.waiting:
+            return
+        with transaction.atomic():
+            wanted = [c.pk for c, _source in self.waiting if c.pk is not None]
+            taken_now = set(Comment.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+            keep, new = [], []
+            for comment, source_id in self.waiting:
+                if comment.pk in taken_now:  # taken since it was added: by a reader, or another import
+                    comment.pk = None
+                if source_id is not None and comment.pk is None:
+                    comment.legacy_anchor = f"comment-{source_id}"
+                    self.anchored += 1
+                (keep if comment.pk is not None else new).append(comment)
+            if keep:
+                Comment.objects.bulk_create(keep)
+                _move_id_sequence()
+            if new:
+                Comment.objects.bulk_create(new)
+            self.taken.update(c.pk for c in new)
+            record(Change(c.pk, c.thread_id, None, c.status, Comment.Via.IMPORT) for c in keep + new)
+        self.waiting = []
 
     def finish(self) -> None:
-        """Insert what waits, recount the posts that got comments, move the id sequence past the ids used."""
         self.flush()
-        touched = sorted(self.posts)
-        for start in range(0, len(touched), 500):
-            Post.objects.filter(pk__in=touched[start : start + 500]).recount_comments()
-        if self.explicit_ids:
-            # PostgreSQL's sequence does not see ids inserted explicitly: without this, the next comment
-            # a reader posts would be given an id an imported comment already has.
-            with connection.cursor() as cursor:
-                for sql in connection.ops.sequence_reset_sql(no_style(), [Comment]):
-                    cursor.execute(sql)
+
+
+def _move_id_sequence() -> None:
+    """PostgreSQL's sequence does not see ids inserted explicitly: without this, the next id it gives
+    (to a reader's comment, or a comment whose old id was taken) could be one a kept comment has."""
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), [Comment]):
+            cursor.execute(sql)

@@ -2,12 +2,15 @@
 
 Each rule returns a Verdict (a status and the reason stored with the comment, shown to moderators)
 or None to pass the comment on. The first verdict wins; a comment no rule lets through is held.
+What each proof of identity is worth is written in ``pnyx.identity.commenter``; ``proven_regular``
+applies it.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pnyx.identity.commenter import Commenter
+from pnyx.identity.commenter import Commenter, same_name
+from pnyx.identity.models import revoked_at
 
 from .models import Comment
 
@@ -19,7 +22,7 @@ class Verdict:
 
     @property
     def is_public(self) -> bool:
-        return self.status == Comment.Status.APPROVED
+        return self.status == Comment.PUBLIC
 
 
 @dataclass(frozen=True)
@@ -45,10 +48,38 @@ def staff(sub: Submission) -> Verdict | None:
 
 
 def proven_regular(sub: Submission) -> Verdict | None:
-    """Approved before under a proven identity: the account, or this browser's own approved comment."""
-    if sub.commenter.has_approved_comment():
-        return Verdict(Comment.Status.APPROVED, "proven commenter with an approved comment")
-    return None
+    """Approved before under a proven identity, and writing under that identity's name."""
+    commenter = sub.commenter
+    if commenter.user is not None:
+        if Comment.objects.public().filter(user=commenter.user).exists():
+            return Verdict(Comment.Status.APPROVED, "signed-in commenter with an approved comment")
+        return None
+    if not commenter.email:
+        return None
+    if commenter.confirmed_address():
+        return Verdict(Comment.Status.APPROVED, "address confirmed in this browser")
+    proof = _browser_proof(commenter)
+    if proof is None:
+        return None
+    if not same_name(proof.author_name, commenter.name):
+        return Verdict(Comment.Status.PENDING, "proven browser, but writing under another name")
+    return Verdict(Comment.Status.APPROVED, "proven commenter with an approved comment")
+
+
+def _browser_proof(commenter: Commenter) -> Comment | None:
+    """The newest comment this browser wrote under the typed address that proves it (see identity.commenter):
+    public, approved by a moderator or by the rules (never by an emailed link), and not revoked since."""
+    if not commenter.written:
+        return None
+    proofs = Comment.objects.public().filter(
+        pk__in=commenter.written,
+        author_email__iexact=commenter.email,
+        user__isnull=True,
+        status_via__in=[Comment.Via.MODERATOR, Comment.Via.RULES],
+    )
+    if (revoked := revoked_at(commenter.email)) is not None:
+        proofs = proofs.filter(created_at__gt=revoked)
+    return proofs.order_by("-created_at").only("author_name").first()
 
 
 RULES: list[Callable[[Submission], Verdict | None]] = [honeypot, staff, proven_regular]

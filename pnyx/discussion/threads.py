@@ -1,4 +1,4 @@
-"""A post's thread, ready for the template: one query, then a flat list the template walks.
+"""A thread's comments, ready for the template: one query, then a flat list the template walks.
 
 Templates do no work (no recursion, no queries): each item says how deep it sits, whether a list of
 replies opens after it, and how many lists close after it.
@@ -6,10 +6,8 @@ replies opens after it, and how many lists close after it.
 
 from dataclasses import dataclass
 
-from pnyx.blog.models import Post
-
 from .conf import conf
-from .models import Comment
+from .models import Comment, Thread
 
 
 @dataclass
@@ -25,9 +23,9 @@ class ThreadItem:
         return range(self.closes)
 
 
-def public_thread(post: Post) -> list[ThreadItem]:
-    """The approved comments of ``post`` in reading order, in one indexed query."""
-    comments = post.comments.public().in_thread_order().select_related("user")
+def public_thread(thread: Thread) -> list[ThreadItem]:
+    """The public comments of ``thread`` in reading order, in one indexed query."""
+    comments = thread.comments.public().in_thread_order().select_related("user")
     return build_thread(list(comments), max_depth=conf.THREAD_DEPTH)
 
 
@@ -50,7 +48,7 @@ def build_thread(comments: list[Comment], *, max_depth: int) -> list[ThreadItem]
                 items.append(ThreadItem(comment=None, depth=len(open_paths)))
             open_paths.append(ancestors[len(open_paths)])
         depth = min(len(ancestors), max_depth - 1)
-        reply_to = comment.pk if depth < max_depth - 1 else comment.parent_id
+        reply_to = comment.pk if comment.takes_replies(max_depth=max_depth) else comment.parent_id
         items.append(ThreadItem(comment=comment, depth=depth, reply_to=reply_to))
         open_paths.append(comment.path)
 

@@ -4,7 +4,8 @@ from . import views
 
 app_name = "discussion"
 urlpatterns = [
-    path("post/<int:post_id>/", views.post_comment_view, name="post"),
+    path("thread/<int:thread_id>/", views.post_comment_view, name="post"),
     path("mine/", views.mine, name="mine"),
     path("<int:comment_id>/", views.own_comment, name="own"),
+    path("confirm/<str:token>/", views.confirm, name="confirm"),
 ]

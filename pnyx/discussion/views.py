@@ -1,3 +1,9 @@
+"""The discussion's HTTP side: the comment POST, the reader's own part of a page, the confirmation link.
+
+Views parse the request and render; what happens to a comment is decided in ``posting``, ``lifecycle``
+and ``rules``.
+"""
+
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -8,32 +14,40 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_cookie
 
 from pnyx.blog.models import Post
-from pnyx.blog.views import post_page
-from pnyx.identity.commenter import commenter_for, own_comment_ids, read_cookie, remember
-from pnyx.identity.confirmation import needs_confirmation, send_confirmation
+from pnyx.identity.commenter import commenter_for, prove_address, read_cookie, remember, written_ids
+from pnyx.identity.models import revoke
+from pnyx.origin import is_same_origin
 
+from .confirmation import comment_for_token
 from .forms import CommentForm
-from .models import Comment
-from .origin import is_same_origin
+from .lifecycle import comment_set_status
+from .models import Comment, Thread
 from .posting import Client, CommentRefused, parent_comment, post_comment
 
 
+def post_page(request: HttpRequest, post: Post, *, form: CommentForm, status: int) -> HttpResponse:
+    """The post page with the comment form as it was sent, its errors shown and everything typed kept."""
+    return render(request, "blog/post_detail.html", {"post": post, "comment_form": form}, status=status)
+
+
 # Django's token check is replaced, for this view only, by the Origin / Sec-Fetch-Site check and
-# SameSite cookies (see origin.py): the page holding the form carries no per-visitor token.
+# SameSite cookies (see pnyx/origin.py): the page holding the form carries no per-visitor token.
 @csrf_exempt
 @require_POST
-def post_comment_view(request: HttpRequest, post_id: int) -> HttpResponse:
+def post_comment_view(request: HttpRequest, thread_id: int) -> HttpResponse:
     if not is_same_origin(request):
         return render(request, "discussion/refused.html", status=403)
-    post = get_object_or_404(Post.objects.published(), pk=post_id)
+    thread = get_object_or_404(
+        Thread.objects.select_related("post__author"), pk=thread_id, post__in=Post.objects.published()
+    )
     form = CommentForm(request.POST, auto_id="%s", signed_in=request.user.is_authenticated)
     if not form.is_valid():
-        return post_page(request, post, form=form, status=400)
+        return post_page(request, thread.post, form=form, status=400)
     data = form.cleaned_data
     commenter = commenter_for(request, name=data["author"], email=data["email"], url=data["url"])
     try:
         outcome = post_comment(
-            post=post,
+            thread=thread,
             parent=parent_comment(data["comment_parent"]),
             commenter=commenter,
             body=data["comment"],
@@ -42,9 +56,7 @@ def post_comment_view(request: HttpRequest, post_id: int) -> HttpResponse:
         )
     except CommentRefused as refusal:
         form.add_error(None, str(refusal))
-        return post_page(request, post, form=form, status=400)
-    if needs_confirmation(outcome.comment):
-        send_confirmation(request, outcome.comment)
+        return post_page(request, thread.post, form=form, status=400)
     # A held comment is shown to its author alone: by the page's script (from ``mine``) where
     # JavaScript runs, else on its own private page.
     if outcome.is_public or data["js"]:
@@ -55,19 +67,21 @@ def post_comment_view(request: HttpRequest, post_id: int) -> HttpResponse:
     return response
 
 
-def _own_held(request: HttpRequest) -> "list[Comment]":
-    ids = own_comment_ids(request)
-    held = [Comment.Status.PENDING, Comment.Status.SPAM]  # spam too: never tell a spammer they were caught
-    return list(Comment.objects.filter(pk__in=ids, status__in=held).select_related("post", "user"))
+def _own_held(request: HttpRequest) -> list[Comment]:
+    """This browser's comments that nobody else sees: pending, and spam too (never tell a spammer)."""
+    held = [Comment.Status.PENDING, Comment.Status.SPAM]
+    return list(
+        Comment.objects.filter(pk__in=written_ids(request), status__in=held).select_related("thread__post", "user")
+    )
 
 
 @never_cache
 @vary_on_cookie
 @require_GET
 def mine(request: HttpRequest) -> JsonResponse:
-    """The visitor's own part of a post page: who they are and their comments still held."""
-    post_id = request.GET.get("post", "")
-    held = [c for c in _own_held(request) if str(c.post_id) == post_id]
+    """The visitor's own part of a page: who they are and their comments still held in this thread."""
+    thread_id = request.GET.get("thread", "")
+    held = [c for c in _own_held(request) if str(c.thread_id) == thread_id]
     if request.user.is_authenticated:
         user = request.user
         identity = {"kind": "user", "name": user.get_full_name() or user.get_username()}
@@ -91,14 +105,48 @@ def mine(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"identity": identity, "pending": pending})
 
 
+def _readers_see(thread: Thread) -> bool:
+    """Whether readers may see ``thread``'s page: a post's thread only while the post is published."""
+    return thread.post_id is None or Post.objects.published().filter(pk=thread.post_id).exists()
+
+
 @never_cache
 @vary_on_cookie
 @require_GET
 def own_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
-    """A held comment, shown to the browser that wrote it (a signed cookie, not a guessable URL)."""
-    comment = get_object_or_404(Comment.objects.select_related("post"), pk=comment_id)
-    if comment.status == Comment.Status.APPROVED:
+    """A comment's permalink; a held one is shown to the browser that wrote it, and to nobody else."""
+    comment = get_object_or_404(Comment.objects.select_related("thread__post"), pk=comment_id)
+    if not _readers_see(comment.thread):
+        raise Http404
+    if comment.is_public:
         return redirect(comment.get_absolute_url())
     if comment not in _own_held(request):
         raise Http404
-    return render(request, "discussion/own_comment.html", {"comment": comment, "post": comment.post})
+    return render(request, "discussion/own_comment.html", {"comment": comment, "thread": comment.thread})
+
+
+@never_cache
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows the held comment and two buttons; only a POST acts (link scanners only GET).
+
+    *Publish* publishes the comment and proves the address to this browser alone; *It wasn't me*
+    revokes every proof of the address and keeps the comment for a moderator, as spam.
+    """
+    comment = comment_for_token(token)
+    if comment is None or request.method != "POST":
+        return render(request, "discussion/confirm.html", {"comment": comment}, status=200 if comment else 410)
+    if request.POST.get("answer") == "not-me":
+        revoke(comment.author_email)
+        comment_set_status(
+            comment=comment,
+            status=Comment.Status.SPAM,
+            reason="the address's owner said it was not them",
+            via=Comment.Via.LINK,
+        )
+        return render(request, "discussion/confirm.html", {"answer": "not-me"})
+    comment_set_status(
+        comment=comment, status=Comment.Status.APPROVED, reason="email address confirmed by link", via=Comment.Via.LINK
+    )
+    response = redirect(comment.get_absolute_url())
+    prove_address(response, request, email=comment.author_email, name=comment.author_name)
+    return response

@@ -1,68 +1,34 @@
-"""The second way a guest proves an email address: a link sent to it.
+"""Links that prove an email address: signed, time-limited tokens naming the address and what they confirm.
 
-A regular commenter on a new device has no cookie, so their comment is held like a stranger's. When a
-held guest comment uses an address that already has approved comments, pnyx mails that address a
-signed link; opening it (and pressing the button, so that mail scanners which follow links approve
-nothing) publishes the comment and makes that browser a proven one.
+What a confirmed address then allows is written in ``commenter``; what the link confirms (a comment)
+is the business of whoever asked for it. Sending is limited per address (``models.claim_confirmation``).
 """
 
-import logging
-import smtplib
-
 from django.core import signing
-from django.core.mail import send_mail
-from django.http import HttpRequest
-from django.template.loader import render_to_string
-from django.urls import reverse
 
-from pnyx.discussion.models import Comment
-
-logger = logging.getLogger(__name__)
+from .conf import conf
+from .models import claim_confirmation
 
 _SALT = "pnyx.identity.confirmation"
-MAX_AGE = 7 * 24 * 3600
-"""A confirmation link works for a week."""
 
 
-def needs_confirmation(comment: Comment) -> bool:
-    """A held guest comment under an address with approved comments: probably a regular, unproven here."""
-    return (
-        comment.status == Comment.Status.PENDING
-        and comment.user_id is None
-        and bool(comment.author_email)
-        and Comment.objects.public().filter(author_email__iexact=comment.author_email).exists()
-    )
+def address_token(email: str, subject: int) -> str:
+    """A token for a link proving ``email``, about ``subject`` (e.g. the id of a held comment)."""
+    return signing.dumps({"s": subject, "e": email.strip().lower()}, salt=_SALT, compress=True)
 
 
-def confirmation_token(comment: Comment) -> str:
-    return signing.dumps({"c": comment.pk, "e": comment.author_email.lower()}, salt=_SALT, compress=True)
-
-
-def comment_for_token(token: str) -> Comment | None:
-    """The held comment a link confirms; None for a forged, expired or already used link."""
+def read_address_token(token: str) -> tuple[str, int] | None:
+    """The (address, subject) a token proves; None for a forged or expired one."""
     try:
-        data = signing.loads(token, salt=_SALT, max_age=MAX_AGE)
+        data = signing.loads(token, salt=_SALT, max_age=conf.CONFIRMATION_MAX_AGE)
     except signing.BadSignature:
         return None
-    return (
-        Comment.objects.select_related("post")
-        .filter(pk=data.get("c"), author_email__iexact=data.get("e", ""), status=Comment.Status.PENDING)
-        .first()
-    )
+    email, subject = data.get("e"), data.get("s")
+    if not isinstance(email, str) or not isinstance(subject, int):
+        return None
+    return email, subject
 
 
-def send_confirmation(request: HttpRequest, comment: Comment) -> bool:
-    """Mail the link; a mail server that is down leaves the comment held for a moderator, never lost."""
-    context = {
-        "comment": comment,
-        "post": comment.post,
-        "url": request.build_absolute_uri(reverse("identity:confirm", args=[confirmation_token(comment)])),
-    }
-    subject = render_to_string("identity/confirm_subject.txt", context).strip()
-    message = render_to_string("identity/confirm_message.txt", context)
-    try:
-        send_mail(subject, message, None, [comment.author_email])
-    except (OSError, smtplib.SMTPException):
-        logger.exception("could not send the confirmation link for comment %s", comment.pk)
-        return False
-    return True
+def may_send_confirmation(email: str) -> bool:
+    """At most one confirmation mail per address per ``PNYX_CONFIRMATION_INTERVAL``, whatever asks for it."""
+    return claim_confirmation(email, interval=conf.CONFIRMATION_INTERVAL)

@@ -4,5 +4,5 @@ from . import views
 
 app_name = "identity"
 urlpatterns = [
-    path("confirm/<str:token>/", views.confirm, name="confirm"),
+    path("forget/", views.forget_me, name="forget"),
 ]

@@ -1,24 +1,24 @@
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.views.decorators.cache import never_cache
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
-from pnyx.discussion.models import Comment
-from pnyx.discussion.moderation import comment_set_status
+from pnyx.origin import is_same_origin
 
-from .commenter import Commenter, remember
-from .confirmation import comment_for_token
+from .commenter import forget
 
 
-@never_cache
-def confirm(request: HttpRequest, token: str) -> HttpResponse:
-    """GET shows the held comment and a button; only the POST publishes (link scanners only GET)."""
-    comment = comment_for_token(token)
-    if comment is None or request.method != "POST":
-        return render(request, "identity/confirm.html", {"comment": comment}, status=200 if comment else 410)
-    comment_set_status(
-        comment=comment, status=Comment.Status.APPROVED, moderator=None, reason="email address confirmed by link"
-    )
-    response = redirect(comment.get_absolute_url())
-    commenter = Commenter(name=comment.author_name, email=comment.author_email, url=comment.author_url)
-    remember(response, request, commenter=commenter, comment_id=comment.pk)
+# The button sits on the cached post page, which carries no token: the Origin check stands in (origin.py).
+@csrf_exempt
+@require_POST
+def forget_me(request: HttpRequest) -> HttpResponse:
+    """This browser forgets the commenter's details and every proof it held."""
+    if not is_same_origin(request):
+        return HttpResponse(status=403)
+    target = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    response = redirect(target)
+    forget(response)
     return response

@@ -17,18 +17,20 @@ class CommentWriter:
         self.report = report
         self.batch = CommentBatch()
 
-    def taken_ids(self, ids: Iterable[int]) -> set[int]:
-        return self.batch.taken_ids(ids)
+    def expect(self, source_ids: Iterable[int]) -> None:
+        self.batch.expect(source_ids)
 
-    def add(self, comment: Comment, *, source_id: int | None = None, id_free: bool = False) -> None:
+    def add(self, comment: Comment, *, source_id: int | None = None) -> None:
         """Queue ``comment`` (its ``parent`` already added or saved) and count it for the summary."""
-        self.batch.add(comment, source_id=source_id, id_free=id_free)
-        if source_id is not None and not id_free:
-            self.report.notes["comments whose old id is taken here (old #comment- links still work)"] += 1
+        self.batch.add(comment, source_id=source_id)
         self.report.created[_label(comment)] += 1
 
     def finish(self) -> None:
         self.batch.finish()
+        if self.batch.anchored:
+            self.report.notes["comments whose old id is taken here (old #comment- links still work)"] += (
+                self.batch.anchored
+            )
 
 
 def _label(comment: Comment) -> str:

@@ -1,4 +1,4 @@
-"""Disqus XML export: threads matched to imported posts by their link, then every post (comment) in them.
+"""Disqus XML export: threads by their link (an imported post's, when one is there), then every comment in them.
 
 A Disqus comment is known by ``disqus:<dsq:id>``; importing the export again adds only new comments.
 Disqus lists replies and their parents in no promised order, so a reply whose parent has not come yet
@@ -10,8 +10,7 @@ from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
 
-from pnyx.blog.models import Post
-from pnyx.discussion.models import Comment
+from pnyx.discussion.models import Comment, Thread
 
 from . import legacy
 from .comments import CommentWriter, ip_or_none
@@ -28,7 +27,7 @@ def detect(head: bytes) -> bool:
 
 
 def import_file(path: Path, *, report: Report, progress: Progress | None = None) -> None:
-    """Import the comments of a Disqus export onto the posts whose old links its threads name."""
+    """Import every thread and comment of a Disqus export: onto the post at a thread's link, else kept under it."""
     _DisqusImport(path, report).run(progress)
 
 
@@ -37,7 +36,7 @@ class _DisqusImport:
         self.path = path
         self.report = report
         self.writer = CommentWriter(report)
-        self.threads: dict[str, Post | None] = {}
+        self.threads: dict[str, Thread] = {}
         self.comments: dict[str, Comment] = {}
         self.waiting: dict[str, list[dict]] = defaultdict(list)
         self.existing = set(
@@ -72,10 +71,12 @@ class _DisqusImport:
     def thread(self, element: ET.Element) -> None:
         thread_id = element.get(_INTERNALS, "")
         link = _child_text(element, "link")
-        post = legacy.find_post(link) if link else None
-        self.threads[thread_id] = post
-        if post is None:
-            self.report.skipped["Disqus threads with no imported post at their link"] += 1
+        if not link:
+            self.report.skipped["Disqus threads without a link"] += 1
+            return
+        thread = self.threads[thread_id] = legacy.find_thread(link, title=_child_text(element, "title"))
+        if thread.post_id is None:
+            self.report.notes["Disqus threads kept under their address (no post there here)"] += 1
         else:
             self.report.notes["Disqus threads matched to a post"] += 1
 
@@ -88,7 +89,7 @@ class _DisqusImport:
             self.report.existing["comments"] += 1
             return
         if self.threads.get(fields["thread"]) is None:
-            self.report.skipped["Disqus comments on a thread with no matching post"] += 1
+            self.report.skipped["Disqus comments on a thread missing from the file or without a link"] += 1
             return
         parent_id = fields["parent"]
         if not parent_id:
@@ -119,16 +120,16 @@ class _DisqusImport:
         else:
             status = Comment.Status.APPROVED
         comment = Comment(
-            post=self.threads[fields["thread"]],
+            thread=self.threads[fields["thread"]],
             parent=parent,
-            author_name=fields["name"][:200],
-            author_email=fields["email"][:254],
+            author_name=fields["name"],
+            author_email=fields["email"],
             body=comment_text(fields["message"]),
             status=status,
             status_reason="imported from Disqus",
             ip=ip_or_none(fields["ipAddress"]),
             created_at=created_at,
-            import_ref=f"disqus:{fields['id']}"[:300],
+            import_ref=f"disqus:{fields['id']}",
         )
         self.writer.add(comment)
         self.comments[fields["id"]] = comment

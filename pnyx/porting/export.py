@@ -64,10 +64,11 @@ def export_wxr(out: TextIO, *, base_url: str) -> dict[str, int]:
     for term in Term.objects.select_related("parent").order_by("taxonomy", "pk"):
         counts["terms"] += 1
         out.write(_term(term))
-    posts = Post.objects.select_related("author").prefetch_related("terms").order_by("pk")
+    posts = Post.objects.select_related("author", "thread").prefetch_related("terms").order_by("pk")
     for post in posts.iterator(chunk_size=500):
         counts["pages" if post.kind == Post.Kind.PAGE else "posts"] += 1
-        comments = list(post.comments.select_related("user").in_thread_order())
+        # Creation time, then id: the same order in every export, and again after a round trip.
+        comments = list(post.thread.comments.select_related("user").order_by("created_at", "pk"))
         counts["comments"] += len(comments)
         out.write(_item(post, comments, base))
     out.write("</channel>\n</rss>\n")
@@ -112,6 +113,7 @@ def _term(term: Term) -> str:
 
 
 def _item(post: Post, comments: list[Comment], base: str) -> str:
+    is_open = post.thread.is_open
     kind = "page" if post.kind == Post.Kind.PAGE else "post"
     parts = [
         "<item>",
@@ -126,7 +128,7 @@ def _item(post: Post, comments: list[Comment], base: str) -> str:
         f"<wp:post_id>{post.pk}</wp:post_id>",
         f"<wp:post_date>{cdata(_local(post.published_at))}</wp:post_date>",
         f"<wp:post_date_gmt>{cdata(_gmt(post.published_at))}</wp:post_date_gmt>",
-        f"<wp:comment_status>{'open' if post.comments_open else 'closed'}</wp:comment_status>",
+        f"<wp:comment_status>{'open' if is_open else 'closed'}</wp:comment_status>",
         "<wp:ping_status>closed</wp:ping_status>",
         f"<wp:post_name>{cdata(post.slug)}</wp:post_name>",
         f"<wp:status>{POST_STATUS.get(post.status, 'draft')}</wp:status>",

@@ -1,4 +1,4 @@
-"""Isso's SQLite database: threads matched to posts by their URI, comments with replies, modes and votes.
+"""Isso's SQLite database: threads by their URI (a post's, when one is there), comments with replies and modes.
 
 A comment is known by ``isso:<database file name>:<id>``. Isso stores the text as its writer typed it
 (Markdown), which pnyx's comment text already reads.
@@ -8,7 +8,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pnyx.discussion.models import Comment
+from pnyx.discussion.models import Comment, Thread
 
 from . import legacy
 from .comments import CommentWriter, ip_or_none
@@ -24,7 +24,7 @@ def detect(head: bytes) -> bool:
 
 
 def import_file(path: Path, *, report: Report, progress: Progress | None = None) -> None:
-    """Import every comment of an Isso database whose thread URI leads to a post here."""
+    """Import every thread and comment of an Isso database: onto the post at a thread's URI, else kept under it."""
     try:
         db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
@@ -44,11 +44,11 @@ def _import(db: sqlite3.Connection, path: Path, report: Report, progress: Progre
         ref[len(prefix) :]: pk
         for ref, pk in Comment.objects.filter(import_ref__startswith=prefix).values_list("import_ref", "pk")
     }
-    posts = {}
-    for tid, uri in db.execute("SELECT id, uri FROM threads"):
-        posts[tid] = legacy.find_post(uri or "")
-        if posts[tid] is None:
-            report.skipped["Isso threads with no post at their URI"] += 1
+    threads: dict[int, Thread] = {}
+    for tid, uri, title in db.execute("SELECT id, uri, title FROM threads"):
+        threads[tid] = legacy.find_thread(uri or "/", title=title or "")
+        if threads[tid].post_id is None:
+            report.notes["Isso threads kept under their address (no post there here)"] += 1
         else:
             report.notes["Isso threads matched to a post"] += 1
     writer = CommentWriter(report)
@@ -62,9 +62,9 @@ def _import(db: sqlite3.Connection, path: Path, report: Report, progress: Progre
         if str(cid) in existing:
             report.existing["comments"] += 1
             continue
-        post = posts.get(tid)
-        if post is None:
-            report.skipped["Isso comments on a thread with no matching post"] += 1
+        thread = threads.get(tid)
+        if thread is None:
+            report.skipped["Isso comments on a thread missing from the database"] += 1
             continue
         likes, dislikes = likes + (up or 0), dislikes + (down or 0)
         parent = None
@@ -75,17 +75,17 @@ def _import(db: sqlite3.Connection, path: Path, report: Report, progress: Progre
             if parent is None:
                 report.notes["replies whose parent is not in the file (shown as top-level comments)"] += 1
         comment = Comment(
-            post=post,
+            thread=thread,
             parent=parent,
-            author_name=(author or "")[:200],
-            author_email=(email or "")[:254],
-            author_url=(website or "")[:500],
+            author_name=author or "",
+            author_email=email or "",
+            author_url=website or "",
             body=text or "",
             status=MODES.get(mode, Comment.Status.PENDING),
             status_reason=f"imported from Isso (mode {mode})",
             ip=ip_or_none(addr or ""),
             created_at=datetime.fromtimestamp(created, tz=UTC),
-            import_ref=f"{prefix}{cid}"[:300],
+            import_ref=f"{prefix}{cid}",
         )
         writer.add(comment)
         written[cid] = comment

@@ -3,6 +3,7 @@
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from pnyx.blog.models import Post
+from pnyx.discussion.models import Thread
 
 from .models import LegacyPath
 
@@ -48,3 +49,15 @@ def find_post(url: str) -> Post | None:
         if post.get_absolute_url() == path:
             return post
     return None
+
+
+def find_thread(url: str, *, title: str = "") -> Thread:
+    """The discussion for a page of the old site: the post's thread if the post is here, else a thread
+    kept under the page's address (so no comment is dropped for want of a post)."""
+    post = find_post(url)
+    if post is not None:
+        return Thread.objects.for_post(post)
+    thread, _created = Thread.objects.get_or_create(
+        site="", path=Thread.path_of(url), defaults={"title": " ".join(title.split())[:300]}
+    )
+    return thread

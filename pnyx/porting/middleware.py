@@ -4,6 +4,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 
+from pnyx.blog.models import Post
+
 from .legacy import id_query
 from .models import LegacyPath
 
@@ -31,7 +33,12 @@ class LegacyRedirectMiddleware:
 def _redirect(path: str, query: str) -> HttpResponse | None:
     if "\x00" in path or "\x00" in query:  # never imported (PostgreSQL cannot even store it), so never old
         return None
-    legacy = LegacyPath.objects.filter(path=path, query=query).select_related("post").first()
+    # Only to a post readers may see: an unpublished one's slug is nobody's business.
+    legacy = (
+        LegacyPath.objects.filter(path=path, query=query, post__in=Post.objects.published())
+        .select_related("post")
+        .first()
+    )
     if legacy is None:
         return None
     return HttpResponsePermanentRedirect(legacy.post.get_absolute_url())

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from pnyx.blog.models import Post, Term
-from pnyx.discussion.models import Comment
+from pnyx.discussion.models import Comment, Thread
 
 from . import legacy
 from .comments import CommentWriter, ip_or_none
@@ -293,10 +293,11 @@ class _WxrImport:
             author=self.user(creator) if creator else None,
             status=post_status,
             published_at=_date(fields.get("wp:post_date_gmt"), fields.get("wp:post_date"), fields.get("pubDate")),
-            comments_open=fields.get("wp:comment_status", "open") == "open",
             import_ref=ref,
         )
         post.save()
+        if fields.get("wp:comment_status", "open") != "open":
+            Thread.objects.filter(post=post).update(is_open=False)
         terms = [self.term(taxonomy, slug, label) for taxonomy, slug, label in categories]
         post.terms.set([t for t in terms if t is not None])
         self.report.created[f"{post_type}s"] += 1
@@ -308,17 +309,17 @@ class _WxrImport:
         """Add the comments of ``post`` not imported before, each after its parent."""
         if not raw:
             return
+        thread = Thread.objects.for_post(post)
         prefix = f"wxr:{self.site}:comment:"
         known: dict[str, Comment] = {}
-        if post.comments.exists():
-            for comment in post.comments.filter(import_ref__startswith=prefix).only(
+        if thread.comments.exists():
+            for comment in thread.comments.filter(import_ref__startswith=prefix).only(
                 "id", "path", "depth", "import_ref"
             ):
                 known[comment.import_ref[len(prefix) :]] = comment
         fresh = [c for c in raw if c.get("wp:comment_id", "").strip() not in known]
         self.report.existing["comments"] += len(raw) - len(fresh)
-        ids = [int(c["wp:comment_id"]) for c in fresh if c.get("wp:comment_id", "").strip().isdigit()]
-        taken = self.writer.taken_ids(ids)
+        self.writer.expect(int(c["wp:comment_id"]) for c in fresh if c.get("wp:comment_id", "").strip().isdigit())
         for fields in _parents_first(fresh):
             source_id = fields.get("wp:comment_id", "").strip()
             if not source_id.isdigit():
@@ -330,11 +331,11 @@ class _WxrImport:
             parent = known.get(parent_id) if parent_id not in ("", "0") else None
             if parent is None and parent_id not in ("", "0"):
                 self.report.notes["replies whose parent is not in the file (shown as top-level comments)"] += 1
-            comment = self.comment(post, fields, parent=parent, ref=f"{prefix}{source_id}"[:300])
-            self.writer.add(comment, source_id=int(source_id), id_free=int(source_id) not in taken)
+            comment = self.comment(thread, fields, parent=parent, ref=f"{prefix}{source_id}")
+            self.writer.add(comment, source_id=int(source_id))
             known[source_id] = comment
 
-    def comment(self, post: Post, fields: dict[str, str], *, parent: Comment | None, ref: str) -> Comment:
+    def comment(self, thread: Thread, fields: dict[str, str], *, parent: Comment | None, ref: str) -> Comment:
         approved = fields.get("wp:comment_approved", "1").strip()
         status = COMMENT_STATUS.get(approved, Comment.Status.PENDING)
         kind = COMMENT_KIND.get(fields.get("wp:comment_type", "").strip(), Comment.Kind.COMMENT)
@@ -344,16 +345,16 @@ class _WxrImport:
         if user_id not in ("", "0"):
             user = self.authors_by_wp_id.get(user_id) or self.authors_by_email.get(email.lower())
         return Comment(
-            post=post,
+            thread=thread,
             parent=parent,
             kind=kind,
             user=user,
-            author_name=_plain(fields.get("wp:comment_author", ""))[:200],
-            author_email=email[:254],
-            author_url=fields.get("wp:comment_author_url", "").strip()[:500],
+            author_name=_plain(fields.get("wp:comment_author", "")),
+            author_email=email,
+            author_url=fields.get("wp:comment_author_url", ""),
             body=comment_text(fields.get("wp:comment_content", "")),
             status=status,
-            status_reason=f"imported from WordPress (comment_approved={approved})"[:200],
+            status_reason=f"imported from WordPress (comment_approved={approved})",
             ip=ip_or_none(fields.get("wp:comment_author_IP", "")),
             created_at=_date(fields.get("wp:comment_date_gmt"), fields.get("wp:comment_date")),
             import_ref=ref,

@@ -11,9 +11,9 @@ def test_approving_counts_the_comment_and_records_who_did_it():
     post = PostFactory()
     comment = CommentFactory(post=post, status="pending")
     comment_approve(comment=comment, moderator=UserFactory(username="mod"))
-    post.refresh_from_db()
+    post.thread.refresh_from_db()
     comment.refresh_from_db()
-    assert post.comment_count == 1
+    assert post.thread.comment_count == 1
     assert comment.status == Comment.Status.APPROVED
     assert comment.status_reason == "approved by mod"
 
@@ -24,9 +24,9 @@ def test_spamming_or_trashing_removes_the_comment_from_the_count(service):
     comment = CommentFactory(post=post)
     CommentFactory(post=post)
     service(comment=comment)
-    post.refresh_from_db()
-    assert post.comment_count == 1
-    assert comment not in post.comments.public()
+    post.thread.refresh_from_db()
+    assert post.thread.comment_count == 1
+    assert comment not in post.thread.comments.public()
 
 
 def test_admin_actions_approve_spam_and_trash(admin_client):
@@ -40,8 +40,8 @@ def test_admin_actions_approve_spam_and_trash(admin_client):
     admin_client.post(url, {"action": "trash", "_selected_action": [held.pk]})
     held.refresh_from_db()
     spammy.refresh_from_db()
-    post.refresh_from_db()
-    assert (held.status, spammy.status, post.comment_count) == ("trash", "spam", 0)
+    post.thread.refresh_from_db()
+    assert (held.status, spammy.status, post.thread.comment_count) == ("trash", "spam", 0)
 
 
 def test_admin_lists_comments_with_their_reason_and_client(admin_client):
@@ -54,9 +54,15 @@ def test_admin_cannot_move_a_written_comment_to_another_thread(admin_client):
     comment = CommentFactory()
     other = PostFactory()
     page = admin_client.get(f"/admin/discussion/comment/{comment.pk}/change/").content.decode()
-    assert 'name="post"' not in page and 'name="parent"' not in page
-    data = {"post": other.pk, "author_name": "x", "body": "edited body", "status": "approved", "kind": "comment"}
+    assert 'name="thread"' not in page and 'name="parent"' not in page
+    data = {
+        "thread": other.thread.pk,
+        "author_name": "x",
+        "body": "edited body",
+        "status": "approved",
+        "kind": "comment",
+    }
     admin_client.post(f"/admin/discussion/comment/{comment.pk}/change/", data)
     comment.refresh_from_db()
-    assert comment.post != other and comment.body == "edited body"
+    assert comment.thread != other.thread and comment.body == "edited body"
     assert comment.body_html == "<p>edited body</p>\n"

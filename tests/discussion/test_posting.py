@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _post(post, commenter, body="A fair point, well made.", parent=None, **kwargs):
-    return post_comment(post=post, parent=parent, commenter=commenter, body=body, client=Client(), **kwargs)
+    return post_comment(thread=post.thread, parent=parent, commenter=commenter, body=body, client=Client(), **kwargs)
 
 
 def test_first_comment_from_a_new_email_is_held():
@@ -18,8 +18,8 @@ def test_first_comment_from_a_new_email_is_held():
     outcome = _post(post, Commenter(name="New Reader", email="new@example.org"))
     assert outcome.comment.status == Comment.Status.PENDING
     assert "first comment" in outcome.comment.status_reason
-    post.refresh_from_db()
-    assert post.comment_count == 0
+    post.thread.refresh_from_db()
+    assert post.thread.comment_count == 0
 
 
 def test_a_typed_email_of_an_approved_commenter_alone_does_not_skip_moderation():
@@ -31,25 +31,25 @@ def test_a_typed_email_of_an_approved_commenter_alone_does_not_skip_moderation()
 
 def test_the_browser_that_wrote_an_approved_comment_goes_live_with_the_same_email():
     post = PostFactory()
-    earlier = CommentFactory(post=post, author_email="regular@example.org", status="approved")
-    outcome = _post(post, Commenter(name="Regular", email="Regular@Example.org", own_comment_ids=[earlier.pk]))
+    earlier = CommentFactory(post=post, author_name="Regular", author_email="regular@example.org", status="approved")
+    outcome = _post(post, Commenter(name="Regular", email="Regular@Example.org", written=[earlier.pk]))
     assert outcome.comment.status == Comment.Status.APPROVED
-    post.refresh_from_db()
-    assert post.comment_count == 2
+    post.thread.refresh_from_db()
+    assert post.thread.comment_count == 2
 
 
 def test_a_browser_proves_only_the_email_of_its_own_approved_comments():
     post = PostFactory()
     CommentFactory(post=post, author_email="victim@example.org", status="approved")
     own = CommentFactory(post=post, author_email="attacker@example.org", status="approved")
-    outcome = _post(post, Commenter(name="Victim?", email="victim@example.org", own_comment_ids=[own.pk]))
+    outcome = _post(post, Commenter(name="Victim?", email="victim@example.org", written=[own.pk]))
     assert outcome.comment.status == Comment.Status.PENDING
 
 
 def test_a_browser_whose_own_comment_is_still_pending_is_not_proven():
     post = PostFactory()
     held = CommentFactory(post=post, author_email="new@example.org", status="pending")
-    outcome = _post(post, Commenter(name="New", email="new@example.org", own_comment_ids=[held.pk]))
+    outcome = _post(post, Commenter(name="New", email="new@example.org", written=[held.pk]))
     assert outcome.comment.status == Comment.Status.PENDING
 
 

@@ -20,7 +20,7 @@ def test_replies_follow_their_parent_and_siblings_keep_their_order():
     CommentFactory(post=post, parent=reply, body="reply to reply")
     CommentFactory(post=post, parent=first, body="later reply to first")
     assert second.created_at < reply.created_at
-    assert _shape(public_thread(post)) == [
+    assert _shape(public_thread(post.thread)) == [
         ("first", 0, True, 0),
         ("reply to first", 1, True, 0),
         ("reply to reply", 2, False, 1),
@@ -34,7 +34,7 @@ def test_replies_past_the_depth_limit_line_up_at_the_deepest_level():
     parent = None
     for level in range(5):
         parent = CommentFactory(post=post, parent=parent, body=f"level {level}")
-    items = build_thread(list(post.comments.public().in_thread_order()), max_depth=3)
+    items = build_thread(list(post.thread.comments.public().in_thread_order()), max_depth=3)
     assert [item.depth for item in items] == [0, 1, 2, 2, 2]
     # Reply links at the deepest level answer the same parent, so the thread never grows deeper.
     assert items[2].reply_to == items[1].comment.pk
@@ -47,7 +47,7 @@ def test_a_visible_reply_to_a_hidden_comment_keeps_its_place_under_a_placeholder
     hidden = CommentFactory(post=post, body="later trashed", status="trash")
     CommentFactory(post=post, parent=hidden, body="still visible reply")
     CommentFactory(post=post, body="another top-level")
-    assert _shape(public_thread(post)) == [
+    assert _shape(public_thread(post.thread)) == [
         (None, 0, True, 0),
         ("still visible reply", 1, False, 1),
         ("another top-level", 0, False, 0),
@@ -59,9 +59,9 @@ def test_pending_spam_and_trashed_comments_never_appear_in_the_thread():
     CommentFactory(post=post, body="public")
     for status in ("pending", "spam", "trash"):
         CommentFactory(post=post, body=status, status=status)
-    assert [item.comment.body for item in public_thread(post)] == ["public"]
-    post.refresh_from_db()
-    assert post.comment_count == 1
+    assert [item.comment.body for item in public_thread(post.thread)] == ["public"]
+    post.thread.refresh_from_db()
+    assert post.thread.comment_count == 1
 
 
 def test_a_post_with_a_thousand_comments_renders_in_a_constant_number_of_queries(client, django_assert_max_num_queries):
@@ -73,7 +73,7 @@ def test_a_post_with_a_thousand_comments_renders_in_a_constant_number_of_queries
         comment.save()
         if len(parents) < 200:
             parents.append(comment)
-    post.refresh_comment_count()
+    post.thread.recount()
     with django_assert_max_num_queries(3):  # the post, its thread (with authors), nothing per comment
         response = client.get(post.get_absolute_url())
     page = response.content.decode()

@@ -17,4 +17,4 @@ def test_benchmark_file_imports_whole_with_batched_threads(tmp_path):
     replies = Comment.objects.filter(parent__isnull=False).select_related("parent")
     assert replies.count() == 160
     assert all(r.depth == 1 and r.path.startswith(r.parent.path + "/") for r in replies)
-    assert Post.objects.get(import_ref__endswith=":post:1").comment_count == 22
+    assert Post.objects.get(import_ref__endswith=":post:1").thread.comment_count == 22

@@ -22,16 +22,16 @@ def posts_at_the_old_links():
 def test_disqus_threads_are_matched_by_link_and_replies_threaded(shared_data, posts_at_the_old_links):
     home, redacted = posts_at_the_old_links
     report = import_file(shared_data / "isso-tests-disqus.xml")
-    assert home.comments.count() == 4 and redacted.comments.count() == 1
+    assert home.thread.comments.count() == 4 and redacted.thread.comments.count() == 1
     reply = Comment.objects.get(import_ref="disqus:5")
     assert reply.parent.import_ref == "disqus:4" and reply.path.startswith(reply.parent.path + "/")
     assert reply.body == "Hello, World." and reply.author_name == "user"
     deleted = Comment.objects.get(import_ref="disqus:9")
     assert deleted.status == Comment.Status.TRASH
     assert Comment.objects.get(import_ref="disqus:11").parent == deleted
-    assert report.skipped["Disqus comments on a thread with no matching post"] == 1
-    home.refresh_from_db()
-    assert home.comment_count == 3
+    assert report.skipped["Disqus comments on a thread missing from the file or without a link"] == 1
+    home.thread.refresh_from_db()
+    assert home.thread.comment_count == 3
 
 
 def test_reimporting_disqus_creates_nothing(shared_data, posts_at_the_old_links):
@@ -52,5 +52,5 @@ def test_disqus_comments_land_on_posts_imported_from_wordpress(write_file):
 </disqus>"""
     import_file(write_file(disqus, "disqus.xml"))
     comment = Comment.objects.get()
-    assert comment.post.slug == "tea" and comment.status == Comment.Status.SPAM
+    assert comment.thread.post.slug == "tea" and comment.status == Comment.Status.SPAM
     assert comment.body == "Green, **always**." and comment.ip == "198.51.100.7"

@@ -33,7 +33,7 @@ def test_newer_export_adds_only_the_new_post_and_the_new_reply(write_file):
     assert Post.objects.get(import_ref__endswith=":post:1").title == "Edited here since"
     reply = Comment.objects.get(pk=11)
     assert reply.parent_id == 10 and reply.path.startswith(reply.parent.path + "/")
-    assert Post.objects.get(import_ref__endswith=":post:1").comment_count == 2
+    assert Post.objects.get(import_ref__endswith=":post:1").thread.comment_count == 2
 
 
 def test_dry_run_checks_everything_and_keeps_nothing(shared_data):

@@ -39,8 +39,8 @@ def test_theme_unit_test_threads_keep_their_parents_depth_and_order(import_theme
         node = node.parent
     assert deepest.depth == len(chain) - 1 >= 9
     page = Post.objects.get(slug="page-with-comments")
-    assert page.kind == Post.Kind.PAGE and page.comments_open
-    ordered = list(page.comments.in_thread_order().values_list("pk", flat=True))
+    assert page.kind == Post.Kind.PAGE and page.thread.is_open
+    ordered = list(page.thread.comments.in_thread_order().values_list("pk", flat=True))
     assert ordered.index(168) < ordered.index(1017)
 
 
@@ -52,7 +52,7 @@ def test_theme_unit_test_statuses_kinds_and_counts(import_theme_unit_test):
     assert Post.objects.get(slug="scheduled").status == Post.Status.SCHEDULED
     assert Post.objects.filter(status=Post.Status.DRAFT).count() == 1
     page = Post.objects.get(slug="page-with-comments")
-    assert page.comment_count == page.comments.public().count() == 3
+    assert page.thread.comment_count == page.thread.comments.public().count() == 3
 
 
 def test_theme_unit_test_terms_keep_taxonomy_and_parents(import_theme_unit_test):

@@ -1,4 +1,4 @@
-"""Cross-site request refusal for the comment form, without a per-visitor token in the page.
+"""Cross-site request refusal for POSTs from cached pages (the comment form, "forget me").
 
 A post page is the same HTML for every visitor so that it can be cached; a CSRF token in it would make
 it personal. Browsers say where a POST comes from (``Sec-Fetch-Site``, and ``Origin``), and our

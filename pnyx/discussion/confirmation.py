@@ -1,0 +1,89 @@
+"""A regular on a new device: their held comment, and the link that lets them publish it.
+
+A held guest comment under an address that already has approved comments is probably a regular whose
+browser has no proof yet. The address is mailed a link (``pnyx.identity.confirmation``: at most one per
+address per interval, so a flood of comments typed with someone's address never floods their inbox).
+Opening it and pressing *publish* publishes that comment and proves the address to that browser only;
+"It wasn't me" revokes the address's proofs and keeps the comment for a moderator as spam.
+
+It runs at the lifecycle's after-commit point, never inside the reader's request transaction, and
+every SMTP call is bounded by ``EMAIL_TIMEOUT``.
+"""
+
+import logging
+import re
+import smtplib
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from pnyx.identity.confirmation import address_token, may_send_confirmation, read_address_token
+
+from .lifecycle import Change
+from .models import Comment
+
+logger = logging.getLogger(__name__)
+
+
+def needs_confirmation(comment: Comment) -> bool:
+    """A held guest comment under an address with approved comments: probably a regular, unproven here."""
+    return (
+        comment.status == Comment.Status.PENDING
+        and comment.user_id is None
+        and bool(comment.author_email)
+        and Comment.objects.public().filter(author_email__iexact=comment.author_email).exists()
+    )
+
+
+def comment_for_token(token: str) -> Comment | None:
+    """The held comment a link confirms; None for a forged, expired or already used link."""
+    proven = read_address_token(token)
+    if proven is None:
+        return None
+    email, comment_id = proven
+    return (
+        Comment.objects.select_related("thread__post")
+        .filter(pk=comment_id, author_email__iexact=email, status=Comment.Status.PENDING)
+        .first()
+    )
+
+
+def mail_line(text: str, *, limit: int) -> str:
+    """Text for a mail, one line and at most ``limit`` characters: it can never add a line or a header."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def mail_name(name: str) -> str:
+    """A typed name as a mail may show it: letters, digits, spaces, apostrophes and hyphens only, so a
+    "name" such as ``Visit evil.example/win`` cannot become a link in the reader's mail program."""
+    return mail_line(re.sub(r"[^\w\s'’-]", "", name), limit=60) or "there"
+
+
+def send_confirmation(comment: Comment) -> bool:
+    """Mail the link; a mail server that is down leaves the comment held for a moderator, never lost."""
+    path = reverse("discussion:confirm", args=[address_token(comment.author_email, comment.pk)])
+    context = {
+        "name": mail_name(comment.author_name),
+        "title": mail_line(comment.thread.title, limit=100),
+        "url": settings.PNYX_BASE_URL + path,
+    }
+    subject = mail_line(render_to_string("discussion/confirm_subject.txt", context), limit=150)
+    message = render_to_string("discussion/confirm_message.txt", context)
+    try:
+        send_mail(subject, message, None, [comment.author_email])
+    except (OSError, smtplib.SMTPException):
+        logger.exception("could not send the confirmation link for comment %s", comment.pk)
+        return False
+    return True
+
+
+def on_comment_changed(sender, *, changes: list[Change], **kwargs) -> None:
+    """The lifecycle's after-commit point: a reader's new held comment may call for a link."""
+    for change in changes:
+        if change.old is None and change.new == Comment.Status.PENDING and change.via == Comment.Via.RULES:
+            comment = Comment.objects.select_related("thread").filter(pk=change.comment_id).first()
+            if comment is not None and needs_confirmation(comment) and may_send_confirmation(comment.author_email):
+                send_confirmation(comment)

@@ -1,0 +1,82 @@
+"""One lifecycle for a comment: how it comes into being and how its status changes.
+
+Every way in goes through here: a reader's POST (``posting``), the emailed confirmation link, a
+moderator's action in the admin (list actions and the edit form alike), and an import (``CommentBatch``).
+The thread's count is recounted in the same transaction as the change. Then, once that transaction has
+committed, every change reaches one point: the ``comment_changed`` signal, sent with
+``changes=[Change(...), ...]``. What reacts to a change (the confirmation mail today; page purges and
+the outbox next) connects to that signal, so it never acts on a change that was rolled back, and no
+change can happen without it.
+"""
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.dispatch import Signal
+
+from .models import Comment, Thread
+
+logger = logging.getLogger(__name__)
+
+comment_changed = Signal()
+"""Sent after commit, with ``changes``: the list of ``Change`` one transaction made."""
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """This comment, from this status to that, by whom or what. Ids only: an import makes thousands."""
+
+    comment_id: int
+    thread_id: int
+    old: str | None  # None: the comment is new
+    new: str
+    via: str
+
+    @property
+    def changes_what_readers_see(self) -> bool:
+        return (self.old == Comment.PUBLIC) != (self.new == Comment.PUBLIC)
+
+
+def comment_create(*, comment: Comment, status: str, reason: str, via: str) -> Change:
+    """Save a new comment with the status that was decided for it."""
+    comment.status, comment.status_reason, comment.status_via = status, reason[:200], via
+    with transaction.atomic():
+        comment.save()
+        change = Change(comment.pk, comment.thread_id, None, status, via)
+        record([change])
+    return change
+
+
+def comment_set_status(*, comment: Comment, status: str, reason: str, via: str) -> Change | None:
+    """Move a comment to ``status``; None if it already had it (nothing changes, nothing is sent)."""
+    with transaction.atomic():
+        old = Comment.objects.filter(pk=comment.pk).values_list("status", flat=True).first()
+        if old is None or old == status:
+            return None
+        comment.status, comment.status_reason, comment.status_via = status, reason[:200], via
+        comment.save(update_fields=["status", "status_reason", "status_via"])
+        change = Change(comment.pk, comment.thread_id, old, status, via)
+        record([change])
+    return change
+
+
+def record(changes: Iterable[Change]) -> None:
+    """Recount the threads whose public comments changed, and send the changes once committed.
+
+    Must run inside the transaction that made the changes.
+    """
+    changes = list(changes)
+    touched = sorted({c.thread_id for c in changes if c.changes_what_readers_see})
+    for start in range(0, len(touched), 500):
+        Thread.objects.filter(pk__in=touched[start : start + 500]).recount_comments()
+    if changes:
+        transaction.on_commit(lambda: _send(changes))
+
+
+def _send(changes: list[Change]) -> None:
+    """A receiver that fails is logged, never turned into an error for the reader whose change committed."""
+    for receiver, error in comment_changed.send_robust(sender=Comment, changes=changes):
+        if isinstance(error, Exception):
+            logger.error("comment_changed receiver %r failed", receiver, exc_info=error)

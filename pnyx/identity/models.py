@@ -1,0 +1,57 @@
+"""What this site knows of an email address beyond any one comment.
+
+Proofs live in readers' browsers (a signed cookie), so they cannot be taken back there; what can be
+taken back lives here: the moment an address's proofs were revoked (every proof issued before it stops
+counting, in every browser), and when the address was last sent a confirmation link (so that one
+address never gets a flood of mail, however many comments use it).
+"""
+
+from datetime import datetime, timedelta
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AddressQuerySet(models.QuerySet):
+    def of(self, email: str) -> "AddressQuerySet":
+        return self.filter(email=email.strip().lower())
+
+
+class Address(models.Model):
+    email = models.CharField(max_length=254, unique=True, help_text=_("Lower-cased."))
+    revoked_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Proofs of this address issued before this moment no longer count.")
+    )
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AddressQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = _("addresses")
+
+    def __str__(self) -> str:
+        return self.email
+
+
+def revoked_at(email: str) -> datetime | None:
+    """When proofs of ``email`` were last revoked, if ever."""
+    return Address.objects.of(email).values_list("revoked_at", flat=True).first()
+
+
+def revoke(email: str) -> None:
+    """Every proof of ``email`` issued until now stops counting, in every browser."""
+    Address.objects.update_or_create(email=email.strip().lower(), defaults={"revoked_at": timezone.now()})
+
+
+def claim_confirmation(email: str, *, interval: int) -> bool:
+    """True if a confirmation link may be mailed to ``email`` now; at most one per ``interval`` seconds.
+
+    One conditional UPDATE decides it, so concurrent requests in several processes send one mail.
+    """
+    now = timezone.now()
+    address, _created = Address.objects.get_or_create(email=email.strip().lower())
+    due = models.Q(confirmation_sent_at__isnull=True) | models.Q(
+        confirmation_sent_at__lte=now - timedelta(seconds=interval)
+    )
+    return Address.objects.filter(due, pk=address.pk).update(confirmation_sent_at=now) == 1
