@@ -60,7 +60,8 @@ print(json.dumps({
 
 
 def _visit(tmp_path, **variables: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PNYX_") and k not in {"DATABASE_URL", "REDIS_URL"}}
+    ours = ("PNYX_", "DJANGO_", "DATABASE_URL", "REDIS_URL")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
     env.update(
         DJANGO_SETTINGS_MODULE="pnyx.settings", PNYX_DATA_DIR=str(tmp_path), PNYX_ALLOWED_HOSTS="blog.example.org"
     )

@@ -13,8 +13,11 @@ PNYX = str(Path(sys.executable).parent / "pnyx")
 
 
 def _env(data_dir: Path, **variables: str) -> dict:
-    """The test's environment without any pnyx variable of the caller's, plus ``variables``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PNYX_") and k not in {"DATABASE_URL", "REDIS_URL"}}
+    """The test's environment without any pnyx or Django variable of the caller's (the browser tests set
+    DJANGO_ALLOW_ASYNC_UNSAFE, which check --deploy rightly refuses), plus ``variables``.
+    """
+    ours = ("PNYX_", "DJANGO_", "DATABASE_URL", "REDIS_URL")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
     return {**env, "PNYX_DATA_DIR": str(data_dir), **variables}
 
 
