@@ -6,3 +6,6 @@ class PnyxConfig(AppConfig):
 
     name = "pnyx"
     verbose_name = "pnyx"
+
+    def ready(self) -> None:
+        from pnyx import checks  # noqa: F401 (registers the system checks)

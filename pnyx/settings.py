@@ -3,35 +3,217 @@
 The embedded default needs no variable at all: SQLite, media and a generated secret key live in
 ``PNYX_DATA_DIR`` (``./var``). Setting ``DATABASE_URL`` / ``REDIS_URL`` moves the same code to
 PostgreSQL and Redis.
+
+Every variable is read here and nowhere else, once, through the typed ``_env_*`` helpers below. A
+value that cannot work stops every command at start with one line naming the variable, what it
+accepts and what it got (``pnyx.cli`` prints it), rather than a 500 on the first page that uses it.
+Valid values that cannot work together are reported by system checks (``pnyx.checks``).
 """
 
 import os
+import re
 import secrets
+import zoneinfo
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.conf import global_settings
 from django.core.exceptions import ImproperlyConfigured
 
+_T = TypeVar("_T")
 
-def _env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
+
+def _parsed(name: str, raw: str, parse: Callable[[str], _T], accepts: str, shown: Callable[[str], str]) -> _T:
+    """``parse(raw)``; its ValueError becomes the one line an operator reads at start."""
+    try:
+        return parse(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be {accepts}, not {shown(raw)!r}") from None
+
+
+def _env_value(
+    name: str, default: _T, parse: Callable[[str], _T], accepts: str, shown: Callable[[str], str] = str
+) -> _T:
+    """The variable read by ``parse``, or ``default`` when it is unset or empty (an empty value is how a
+    shell or a compose file leaves a variable out). ``shown`` is what the message repeats of a bad
+    value: a URL's password must not reach a log.
+    """
+    raw = os.environ.get(name, "").strip()
+    return _parsed(name, raw, parse, accepts, shown) if raw else default
+
+
+def _env_str(name: str, default: str) -> str:
+    return os.environ.get(name, "").strip() or default
+
+
+def _env_int(name: str, default: int, *, low: int, high: int | None = None) -> int:
+    def parse(raw: str) -> int:
+        value = int(raw)
+        if value < low or (high is not None and value > high):
+            raise ValueError(raw)
+        return value
+
+    accepts = f"a whole number from {low} to {high}" if high is not None else f"a whole number, {low} or more"
+    return _env_value(name, default, parse, accepts)
+
+
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    def parse(raw: str) -> bool:
+        if raw.lower() not in _TRUE | _FALSE:
+            raise ValueError(raw)
+        return raw.lower() in _TRUE
+
+    return _env_value(name, default, parse, "true or false (or 1/0, yes/no, on/off)")
+
+
+def _env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """One of ``choices``, in any case; returned as spelled in ``choices``."""
+
+    def parse(raw: str) -> str:
+        for choice in choices:
+            if raw.lower() == choice.lower():
+                return choice
+        raise ValueError(raw)
+
+    return _env_value(name, default, parse, f"one of {', '.join(choices)}")
+
+
+def _env_list(name: str, default: list[str], item: Callable[[str], str], accepts: str) -> list[str]:
+    """A comma-separated list, each item read by ``item``; a message repeats the one item that is wrong."""
+    raw = os.environ.get(name, "")
+    if not raw.strip():
         return default
-    if value.lower() in {"1", "true", "yes", "on"}:
-        return True
-    if value.lower() in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
+    return [_parsed(name, part.strip(), item, accepts, str) for part in raw.split(",") if part.strip()]
 
 
-def _env_list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+# What Django's ALLOWED_HOSTS can match: a name, ".example.org" for it and its subdomains, an IP
+# address ("[::1]" for IPv6) or "*". A scheme or a port there is a common slip that matches nothing.
+_HOST = re.compile(r"\*|\.?[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?|\[[0-9a-f:.]+\]")
+
+
+def _host(raw: str) -> str:
+    if not _HOST.fullmatch(raw.lower()):
+        raise ValueError(raw)
+    return raw.lower()
+
+
+def _origin(raw: str, *, wildcard: bool = True) -> str:
+    """``scheme://host[:port]``, as browsers send it in ``Origin``: nothing after the host but an
+    optional ``/`` (dropped), because a path or a query would never match. ``*.`` starts a host only
+    where ``wildcard`` allows it (Django's CSRF_TRUSTED_ORIGINS and CSP accept it).
+    """
+    parts = urlsplit(raw)
+    host = parts.hostname or ""
+    if wildcard and host.startswith("*."):
+        host = host[2:]
+    if (
+        parts.scheme not in {"http", "https"}
+        or not _HOST.fullmatch(host)
+        or host == "*"
+        or parts.path not in {"", "/"}
+        or parts.query
+        or parts.fragment
+        or "@" in parts.netloc
+    ):
+        raise ValueError(raw)
+    parts.port  # noqa: B018 (raises ValueError on a port out of range or not a number)
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def _time_zone(raw: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(raw)
+    except zoneinfo.ZoneInfoNotFoundError:
+        raise ValueError(raw) from None
+    return raw
+
+
+def _language(raw: str) -> str:
+    """A language Django ships, or a regional variant of one (``de-at`` falls back to ``de``)."""
+    code = raw.lower().replace("_", "-")
+    known = {known for known, _ in global_settings.LANGUAGES}
+    if code not in known and code.split("-")[0] not in known:
+        raise ValueError(raw)
+    return code
+
+
+def _without_password(url: str) -> str:
+    return re.sub(r"(://[^/@:]*:)[^/@]*@", r"\1***@", url)
+
+
+_SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+
+
+def _database(url: str) -> dict:
+    """pnyx runs on PostgreSQL and SQLite only: the test suite proves nothing for another engine."""
+    if urlsplit(url).scheme not in {"postgres", "postgresql", "sqlite"}:
+        raise ValueError(url)
+    database = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    if not database["NAME"]:
+        raise ValueError(url)
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database["OPTIONS"] = _SQLITE_OPTIONS
+    return database
+
+
+def _redis_url(url: str) -> str:
+    """What redis-py's ``from_url`` reads: a host and an optional database number, or a socket path."""
+    parts = urlsplit(url)
+    parts.port  # noqa: B018 (raises ValueError on a bad port)
+    if parts.scheme in {"redis", "rediss"} and parts.hostname and re.fullmatch(r"/?[0-9]*", parts.path):
+        return url
+    if parts.scheme == "unix" and parts.path:
+        return url
+    raise ValueError(url)
+
+
+def _private(path: Path) -> None:
+    """Make a file that holds secrets, emails or IP addresses readable by its owner alone."""
+    try:
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+    except FileNotFoundError:
+        pass
+    except PermissionError:
+        pass  # another user's file: only its owner can tighten it, and pnyx can still use it
+
+
+def _private_sqlite(name: str | Path) -> None:
+    """Create the database file 0600 before SQLite does (it would follow the umask, often 0644), and
+    tighten an existing one. SQLite gives its -wal and -shm files the database file's mode, so they
+    follow; files made before this rule existed are tightened too.
+    """
+    if str(name) == ":memory:" or str(name).startswith("file:"):
+        return
+    path = Path(name)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        for each in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+            _private(each)
+    except OSError as error:
+        raise ImproperlyConfigured(f"cannot create the database {path}: {error.strerror}") from None
 
 
 BASE_DIR = Path(__file__).resolve().parent
-DATA_DIR = Path(os.environ.get("PNYX_DATA_DIR") or "var").resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR = Path(_env_str("PNYX_DATA_DIR", "var")).resolve()
+try:
+    DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)  # the mode applies to a new dir only
+except OSError as error:
+    raise ImproperlyConfigured(
+        f"PNYX_DATA_DIR must be a directory pnyx can create and write, not {str(DATA_DIR)!r} ({error.strerror})"
+    ) from None
 
 
 def _secret_key() -> str:
@@ -39,12 +221,13 @@ def _secret_key() -> str:
 
     Created with O_EXCL so that several workers starting at once agree on one key.
     """
-    if key := os.environ.get("PNYX_SECRET_KEY"):
+    if key := _env_str("PNYX_SECRET_KEY", ""):
         return key
     path = DATA_DIR / "secret_key"
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
+        _private(path)
         key = path.read_text().strip()
         if not key:
             raise ImproperlyConfigured(f"{path} is empty: delete it or set PNYX_SECRET_KEY") from None
@@ -56,9 +239,38 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-DEBUG = _env_bool("PNYX_DEBUG")
-ALLOWED_HOSTS = _env_list("PNYX_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
-CSRF_TRUSTED_ORIGINS = _env_list("PNYX_TRUSTED_ORIGINS", "")
+DEBUG = _env_bool("PNYX_DEBUG", False)
+ALLOWED_HOSTS = _env_list(
+    "PNYX_ALLOWED_HOSTS",
+    ["localhost", "127.0.0.1", "[::1]"],
+    _host,
+    "host names separated by commas, like blog.example.org or .example.org (no scheme, port or path)",
+)
+CSRF_TRUSTED_ORIGINS = _env_list(
+    "PNYX_TRUSTED_ORIGINS", [], _origin, "origins separated by commas, like https://www.example.org"
+)
+
+# Behind a TLS-terminating proxy that says so in X-Forwarded-Proto (README: Configuration).
+PNYX_HTTPS = _env_bool("PNYX_HTTPS", False)
+
+_LOOPBACK = {"localhost", "127.0.0.1", "[::1]"}
+
+
+def _default_base_url() -> str:
+    """The first host the site answers to that a reader could reach: not a pattern, not this machine."""
+    for host in ALLOWED_HOSTS:
+        if host not in _LOOPBACK and not host.startswith((".", "*")) and not host.endswith(".localhost"):
+            return f"{'https' if PNYX_HTTPS else 'http'}://{host}"
+    return "http://localhost:8000"
+
+
+# The site's own address, for links made outside a request (exports, mail); no trailing slash.
+PNYX_BASE_URL = _env_value(
+    "PNYX_BASE_URL",
+    _default_base_url(),
+    lambda raw: _origin(raw, wildcard=False),
+    "an http or https address with nothing after the host, like https://blog.example.org",
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -110,28 +322,24 @@ TEMPLATES = [
     },
 ]
 
-# SQLite in the data dir unless DATABASE_URL says otherwise. WAL and IMMEDIATE transactions let several
-# worker processes write without "database is locked" errors under ordinary load.
-_SQLITE_OPTIONS = {
-    "transaction_mode": "IMMEDIATE",
-    "timeout": 20,
-    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+# SQLite in the data dir unless DATABASE_URL says otherwise. WAL and IMMEDIATE transactions (_SQLITE_OPTIONS)
+# let several worker processes write without "database is locked" errors under ordinary load.
+DATABASES = {
+    "default": _env_value(
+        "DATABASE_URL",
+        {"ENGINE": "django.db.backends.sqlite3", "NAME": DATA_DIR / "pnyx.sqlite3", "OPTIONS": _SQLITE_OPTIONS},
+        _database,
+        "a postgres://user:password@host:port/name or sqlite:////path/to/file URL",
+        shown=_without_password,
+    )
 }
-if database_url := os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(database_url, conn_max_age=60, conn_health_checks=True)}
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-        DATABASES["default"]["OPTIONS"] = _SQLITE_OPTIONS
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "pnyx.sqlite3",
-            "OPTIONS": _SQLITE_OPTIONS,
-        }
-    }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    _private_sqlite(DATABASES["default"]["NAME"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-if redis_url := os.environ.get("REDIS_URL"):
+if redis_url := _env_value(
+    "REDIS_URL", "", _redis_url, "a redis://, rediss:// or unix:// URL", shown=_without_password
+):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -143,8 +351,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = os.environ.get("PNYX_LANGUAGE", "en")
-TIME_ZONE = os.environ.get("PNYX_TIME_ZONE", "UTC")
+LANGUAGE_CODE = _env_value("PNYX_LANGUAGE", "en", _language, "a language code Django knows, like en, de or pt-br")
+TIME_ZONE = _env_value("PNYX_TIME_ZONE", "UTC", _time_zone, "a time zone name like UTC or Europe/Berlin")
 USE_I18N = True
 USE_TZ = True
 
@@ -169,10 +377,11 @@ X_FRAME_OPTIONS = "DENY"
 # Nothing leaks: a reader's browser loads nothing from a third party, and no injected script could
 # run or phone home even if it slipped through sanitizing. The admin's own scripts are files too.
 # PNYX_IMAGE_HOSTS is the operator's explicit exception, e.g. an imported blog's old media host.
+_IMAGE_HOSTS = _env_list("PNYX_IMAGE_HOSTS", [], _origin, "origins separated by commas, like https://media.example.org")
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "img-src": [SELF, "data:", *_env_list("PNYX_IMAGE_HOSTS", "")],
+        "img-src": [SELF, "data:", *_IMAGE_HOSTS],
         "script-src": [SELF],
         "style-src": [SELF],
         "connect-src": [SELF],
@@ -183,32 +392,51 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
-if _env_bool("PNYX_HTTPS"):
+if PNYX_HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # PNYX_HTTPS already needs the proxy to send X-Forwarded-Proto (the origin checks compare schemes), so
+    # a request without it came in over plain http and belongs on https; a proxy that redirects http
+    # itself never lets one through, so this costs nothing there.
+    SECURE_SSL_REDIRECT = True
+# HSTS is sent on https responses only, so these matter under PNYX_HTTPS. includeSubDomains covers the
+# site's own subdomains (of blog.example.org, not of example.org), which Django's deploy check asks for.
+SECURE_HSTS_SECONDS = _env_int("PNYX_HSTS_SECONDS", 365 * 24 * 3600 if PNYX_HTTPS else 0, low=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("PNYX_HSTS_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = _env_bool("PNYX_HSTS_PRELOAD", False)
+# security.W021 asks every site to opt in to the browsers' HSTS preload list. Joining it is a promise about
+# the whole domain that takes months to undo, so it is the operator's choice (PNYX_HSTS_PRELOAD), not
+# a default; pnyx.W005 checks that a site that opts in qualifies.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
-EMAIL_HOST = os.environ.get("PNYX_EMAIL_HOST", "")
-EMAIL_PORT = int(os.environ.get("PNYX_EMAIL_PORT", "25"))
-EMAIL_HOST_USER = os.environ.get("PNYX_EMAIL_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("PNYX_EMAIL_PASSWORD", "")
-EMAIL_USE_TLS = _env_bool("PNYX_EMAIL_TLS")
-DEFAULT_FROM_EMAIL = os.environ.get("PNYX_FROM_EMAIL", "pnyx@localhost")
+EMAIL_HOST = _env_str("PNYX_EMAIL_HOST", "")
+EMAIL_PORT = _env_int("PNYX_EMAIL_PORT", 25, low=1, high=65535)
+EMAIL_HOST_USER = _env_str("PNYX_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = _env_str("PNYX_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("PNYX_EMAIL_TLS", False)
+# Mail is sent from inside a request or a worker: a mail server that stops answering must not hold it.
+EMAIL_TIMEOUT = _env_int("PNYX_EMAIL_TIMEOUT", 10, low=1, high=300)
+DEFAULT_FROM_EMAIL = _env_str("PNYX_FROM_EMAIL", "pnyx@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
 )
 
 # How many reverse proxies in front of pnyx append to X-Forwarded-For (0: pnyx faces the readers).
-PNYX_PROXY_COUNT = int(os.environ.get("PNYX_PROXY_COUNT", "0"))
-PNYX_SITE_NAME = os.environ.get("PNYX_SITE_NAME", "pnyx")
-PNYX_SITE_TAGLINE = os.environ.get("PNYX_SITE_TAGLINE", "Writing, and the argument underneath")
+PNYX_PROXY_COUNT = _env_int("PNYX_PROXY_COUNT", 0, low=0)
+PNYX_SITE_NAME = _env_str("PNYX_SITE_NAME", "pnyx")
+PNYX_SITE_TAGLINE = _env_str("PNYX_SITE_TAGLINE", "Writing, and the argument underneath")
+# Read by pnyx.discussion.conf: how deep replies nest (WordPress: 5), and the longest comment in characters.
+PNYX_THREAD_DEPTH = _env_int("PNYX_THREAD_DEPTH", 5, low=1, high=60)
+PNYX_COMMENT_MAX_LENGTH = _env_int("PNYX_COMMENT_MAX_LENGTH", 10_000, low=1, high=100_000)
 
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("PNYX_LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": _env_choice("PNYX_LOG_LEVEL", "WARNING", _LOG_LEVELS)},
 }
 
 # Read once here; pnyx.discussion.conf and pnyx.identity.conf hand them to their apps.
