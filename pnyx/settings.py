@@ -430,6 +430,8 @@ PNYX_SITE_TAGLINE = _env_str("PNYX_SITE_TAGLINE", "Writing, and the argument und
 # Read by pnyx.discussion.conf: how deep replies nest (WordPress: 5), and the longest comment in characters.
 PNYX_THREAD_DEPTH = _env_int("PNYX_THREAD_DEPTH", 5, low=1, high=60)
 PNYX_COMMENT_MAX_LENGTH = _env_int("PNYX_COMMENT_MAX_LENGTH", 10_000, low=1, high=100_000)
+# Seconds between two confirmation mails to one address, however many comments use it (pnyx.identity.conf).
+PNYX_CONFIRMATION_INTERVAL = _env_int("PNYX_CONFIRMATION_INTERVAL", 3600, low=0)
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOGGING = {
@@ -439,9 +441,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": _env_choice("PNYX_LOG_LEVEL", "WARNING", _LOG_LEVELS)},
 }
 
-# Read once here; pnyx.discussion.conf and pnyx.identity.conf hand them to their apps.
-PNYX_THREAD_DEPTH = int(os.environ.get("PNYX_THREAD_DEPTH", "5"))
-PNYX_COMMENT_MAX_LENGTH = int(os.environ.get("PNYX_COMMENT_MAX_LENGTH", "10000"))
-PNYX_CONFIRMATION_INTERVAL = int(os.environ.get("PNYX_CONFIRMATION_INTERVAL", "3600"))
-PNYX_HTTPS = _env_bool("PNYX_HTTPS")
-PNYX_BASE_URL = os.environ.get("PNYX_BASE_URL", "http://localhost:8000").rstrip("/")
