@@ -440,4 +440,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": _env_choice("PNYX_LOG_LEVEL", "WARNING", _LOG_LEVELS)},
 }
-

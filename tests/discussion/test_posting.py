@@ -148,3 +148,20 @@ def test_only_addresses_with_their_scheme_become_links():
         PostFactory(), Commenter(name="L", email="l@example.org"), body="Tell your friends.Do it at www.example.org"
     )
     assert "<a " not in outcome.comment.body_html
+
+
+def test_a_proven_browser_writing_under_another_name_is_held():
+    post = PostFactory()
+    earlier = CommentFactory(post=post, author_name="Regular", author_email="regular@example.org")
+    outcome = _post(post, Commenter(name="The Editor", email="regular@example.org", written=[earlier.pk]))
+    assert outcome.comment.status == Comment.Status.PENDING
+    assert "another name" in outcome.comment.status_reason
+    same = _post(post, Commenter(name="  regular ", email="regular@example.org", written=[earlier.pk]))
+    assert same.comment.status == Comment.Status.APPROVED
+
+
+def test_a_comment_published_by_an_emailed_link_proves_nothing_to_the_browser_that_wrote_it():
+    post = PostFactory()
+    confirmed = CommentFactory(post=post, author_name="Regular", author_email="regular@example.org", status_via="link")
+    outcome = _post(post, Commenter(name="Regular", email="regular@example.org", written=[confirmed.pk]))
+    assert outcome.comment.status == Comment.Status.PENDING

@@ -1,7 +1,7 @@
 import pytest
 
 from pnyx.discussion.threads import build_thread, public_thread
-from tests.factories import CommentFactory, PostFactory
+from tests.factories import CommentFactory, PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -66,17 +66,20 @@ def test_pending_spam_and_trashed_comments_never_appear_in_the_thread():
 
 def test_a_post_with_a_thousand_comments_renders_in_a_constant_number_of_queries(client, django_assert_max_num_queries):
     post = PostFactory()
+    members = [UserFactory(first_name=f"Member{n}") for n in range(5)]
     parents = []
     for n in range(1000):
         parent = parents[n % len(parents)] if parents and n % 3 else None
-        comment = CommentFactory.build(post=post, parent=parent, body=f"thought number {n}", status="approved")
+        user = members[n % 5] if n % 4 == 0 else None  # signed-in commenters too: their names are on the page
+        comment = CommentFactory.build(post=post, parent=parent, user=user, body=f"thought {n}", status="approved")
         comment.save()
         if len(parents) < 200:
             parents.append(comment)
     post.thread.recount()
-    with django_assert_max_num_queries(3):  # the post, its thread (with authors), nothing per comment
+    with django_assert_max_num_queries(3):  # the post, its thread, its comments with their users; none per comment
         response = client.get(post.get_absolute_url())
     page = response.content.decode()
     assert response.status_code == 200
     assert "1000 thoughts on" in page.replace(",", "")
     assert page.count('class="comment-body"') == 1000
+    assert "Member3 Writer" in page

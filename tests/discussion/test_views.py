@@ -278,3 +278,56 @@ def test_xss_payloads_come_out_escaped_in_names_bodies_and_links(client):
         assert not name.startswith("on"), (name, value)
         if name == "href":
             assert value.startswith(("https://", "http://", "#", "?replytocom=")), value
+
+
+def test_a_comment_marked_spam_is_shown_to_its_author_alone(client):
+    post = PostFactory()
+    _send(client, post, {"js": "1", "fax_number": "555-0100", "comment": "Buy now"})  # a bot-like post
+    spam = Comment.objects.get()
+    assert spam.status == "spam"
+    # Its author sees it as held, never told it was caught; nobody else sees it at all.
+    mine = client.get(reverse("discussion:mine"), {"thread": post.thread.pk}).json()
+    assert [p["id"] for p in mine["pending"]] == [spam.pk]
+    assert client.get(reverse("discussion:own", args=[spam.pk])).status_code == 200
+    client.cookies.clear()
+    assert client.get(reverse("discussion:own", args=[spam.pk])).status_code == 404
+    assert client.get(reverse("discussion:mine"), {"thread": post.thread.pk}).json()["pending"] == []
+    assert "Buy now" not in client.get(post.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("proxies", "remote", "forwarded", "stored"),
+    [(0, "203.0.113.5", "198.51.100.1", "203.0.113.5"), (1, "10.0.0.2", "198.51.100.66, 192.0.2.7", "192.0.2.7")],
+)
+def test_the_client_is_stored_with_the_address_it_came_from(client, settings, proxies, remote, forwarded, stored):
+    settings.PNYX_PROXY_COUNT = proxies
+    _send(
+        client,
+        PostFactory(),
+        REMOTE_ADDR=remote,
+        HTTP_X_FORWARDED_FOR=forwarded,
+        HTTP_USER_AGENT="Firefox",
+        **SAME_ORIGIN,
+    )
+    comment = Comment.objects.get()
+    assert (comment.ip, comment.user_agent) == (stored, "Firefox")
+
+
+def test_a_website_that_is_not_http_is_refused_with_one_message(client):
+    response = _send(client, PostFactory(), {"url": "javascript:alert(1)"})
+    assert response.content.decode().count("starting with http:// or https://") == 1
+
+
+def test_a_typed_website_is_stored_normalised(client):
+    _send(client, PostFactory(), {"url": "Example.ORG/me"})
+    assert Comment.objects.get().author_url == "https://example.org/me"
+
+
+def test_a_comment_on_an_unpublished_post_is_not_found_by_its_permalink(client):
+    post = PostFactory()
+    comment = CommentFactory(post=post)
+    assert client.get(reverse("discussion:own", args=[comment.pk])).status_code == 302
+    post.status = post.Status.DRAFT
+    post.save()
+    response = client.get(reverse("discussion:own", args=[comment.pk]))
+    assert response.status_code == 404 and post.slug not in response.get("Location", "")

@@ -1,6 +1,6 @@
 import pytest
 
-from pnyx.discussion.models import Comment
+from pnyx.discussion.models import Comment, Thread
 from pnyx.porting.detect import import_file
 from pnyx.porting.models import LegacyPath
 from tests.factories import PostFactory
@@ -54,3 +54,12 @@ def test_disqus_comments_land_on_posts_imported_from_wordpress(write_file):
     comment = Comment.objects.get()
     assert comment.thread.post.slug == "tea" and comment.status == Comment.Status.SPAM
     assert comment.body == "Green, **always**." and comment.ip == "198.51.100.7"
+
+
+def test_a_disqus_export_imported_into_an_empty_site_keeps_every_thread_and_comment_under_its_url(shared_data):
+    report = import_file(shared_data / "isso-tests-disqus.xml")
+    assert set(Thread.objects.values_list("path", flat=True)) == {"/", "/blog/2013/02/12/redacted/index.html"}
+    assert Comment.objects.count() == 5 and report.skipped == {
+        "Disqus threads without a link": 1,
+        "Disqus comments on a thread missing from the file or without a link": 1,
+    }

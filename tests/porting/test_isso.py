@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from pnyx.discussion.models import Comment
+from pnyx.discussion.models import Comment, Thread
 from pnyx.porting.detect import import_file
 from pnyx.porting.models import LegacyPath
 from pnyx.porting.report import PortingError
@@ -69,3 +69,16 @@ def test_sqlite_file_that_is_not_isso_is_refused(tmp_path):
     db.close()
     with pytest.raises(PortingError, match="not Isso's"):
         import_file(tmp_path / "other.db")
+
+
+def test_an_isso_database_imported_into_an_empty_site_keeps_every_thread_and_comment_under_its_url(shared_data):
+    import_file(shared_data / "isso-comments.db")
+    with sqlite3.connect(shared_data / "isso-comments.db") as db:
+        uris = {uri for (uri,) in db.execute("SELECT uri FROM threads")}
+        total = db.execute("SELECT count(*) FROM comments").fetchone()[0]
+    assert set(Thread.objects.values_list("path", flat=True)) == uris
+    assert Comment.objects.count() == total
+    assert not Thread.objects.filter(post__isnull=False).exists()
+    # A post published later at one of those addresses takes its discussion over.
+    post = PostFactory(slug="c", kind="page")
+    assert post.thread.comments.count() == 1000

@@ -171,3 +171,19 @@ def test_comment_posted_after_an_import_gets_a_fresh_id(write_file):
     import_file(write_file(wxr_document(wxr_item(1, comments=wxr_comment(1) + wxr_comment(2) + wxr_comment(900)))))
     fresh = CommentFactory(post=Post.objects.get())
     assert fresh.pk > 900
+
+
+@pytest.mark.parametrize("bad", ["javascript:alert(1)", "data:text/html;base64,PHNjcmlwdD4=", "vbscript:msgbox(1)"])
+def test_imported_websites_are_http_or_nothing_and_never_links(client, write_file, bad):
+    comment = wxr_comment(5).replace("https://r5.example.org/", bad)
+    import_file(write_file(wxr_document(wxr_item(1, slug="tea", comments=comment))))
+    assert Comment.objects.get().author_url == ""
+    page = client.get("/posts/tea/").content.decode()
+    assert bad not in page and 'class="url"' not in page
+
+
+def test_an_unpublished_imported_post_is_not_found_by_its_old_links(client, write_file):
+    import_file(write_file(wxr_document(wxr_item(77, slug="secret-draft", status="draft"))))
+    assert client.get("/?p=77").status_code == 200  # just the home page: the draft's slug is not given away
+    assert "secret-draft" not in client.get("/?p=77").content.decode()
+    assert client.get("/2015/12/03/secret-draft/").status_code == 404
