@@ -204,9 +204,18 @@ PNYX_PROXY_COUNT = int(os.environ.get("PNYX_PROXY_COUNT", "0"))
 PNYX_SITE_NAME = os.environ.get("PNYX_SITE_NAME", "pnyx")
 PNYX_SITE_TAGLINE = os.environ.get("PNYX_SITE_TAGLINE", "Writing, and the argument underneath")
 
+# django.security reports requests Django refused as a client's mistake (a disallowed Host, an oversized
+# body), each with a 400: one line apiece, without the traceback Django attaches (pnyx.log).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "one_line": {"()": "pnyx.log.OneLineFormatter", "format": "%(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "client_errors": {"class": "logging.StreamHandler", "formatter": "one_line"},
+    },
+    "loggers": {"django.security": {"handlers": ["client_errors"], "propagate": False}},
     "root": {"handlers": ["console"], "level": os.environ.get("PNYX_LOG_LEVEL", "WARNING")},
 }

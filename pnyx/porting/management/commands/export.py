@@ -3,6 +3,7 @@
 import sys
 from pathlib import Path
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from pnyx.porting.export import export_wxr
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, output: Path | None, base_url: str, verbosity: int, **options):
+        call_command("migrate", interactive=False, verbosity=0)  # a fresh data dir exports an empty blog
         if output is None:
             counts = export_wxr(self.stdout, base_url=base_url)
         else:
