@@ -257,3 +257,12 @@ def test_an_oversized_comment_is_a_400_page_and_one_log_line(demo_site):
     assert status == 400 and b"Bad Request" in page
     [line] = logged
     assert "RequestDataTooBig" in line and "Traceback" not in line
+
+
+def test_favicon_ico_answers_with_the_icon_pages_link(demo_site):
+    base, _ = demo_site
+    status, icon, headers = _get(f"{base}/favicon.ico")
+    assert status == 200 and headers["Content-Type"] == "image/svg+xml" and icon.startswith(b"<svg")
+    page = _get(f"{base}/")[1].decode()
+    linked = page.split('<link rel="icon" href="')[1].split('"')[0]
+    assert linked.startswith("/static/pnyx/favicon.") and _get(base + linked)[1] == icon
