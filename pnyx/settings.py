@@ -433,10 +433,19 @@ PNYX_COMMENT_MAX_LENGTH = _env_int("PNYX_COMMENT_MAX_LENGTH", 10_000, low=1, hig
 # Seconds between two confirmation mails to one address, however many comments use it (pnyx.identity.conf).
 PNYX_CONFIRMATION_INTERVAL = _env_int("PNYX_CONFIRMATION_INTERVAL", 3600, low=0)
 
+# django.security reports requests Django refused as a client's mistake (a disallowed Host, an oversized
+# body), each with a 400: one line apiece, without the traceback Django attaches (pnyx.log).
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "one_line": {"()": "pnyx.log.OneLineFormatter", "format": "%(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "client_errors": {"class": "logging.StreamHandler", "formatter": "one_line"},
+    },
+    "loggers": {"django.security": {"handlers": ["client_errors"], "propagate": False}},
     "root": {"handlers": ["console"], "level": _env_choice("PNYX_LOG_LEVEL", "WARNING", _LOG_LEVELS)},
 }

@@ -4,8 +4,10 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from email.message import Message
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -115,3 +117,153 @@ def test_pnyx_import_then_export_moves_a_blog_in_and_out(tmp_path):
     assert exported.returncode == 0, exported.stderr
     assert exported.stdout.startswith("<?xml") and "<wp:wxr_version>1.2</wp:wxr_version>" in exported.stdout
     assert exported.stdout.count("<wp:comment>") == 2
+
+
+def _sqlite_env(data_dir: Path) -> dict:
+    return {k: v for k, v in _env(data_dir).items() if k not in ("DATABASE_URL", "REDIS_URL")}
+
+
+def test_pnyx_version_prints_the_installed_version():
+    result = subprocess.run([PNYX, "--version"], capture_output=True, text=True, check=True)
+    assert result.stdout == f"pnyx {version('pnyx')}\n"
+
+
+def test_pnyx_help_puts_the_operators_commands_first_each_described_then_djangos_apart(tmp_path):
+    bare = subprocess.run([PNYX], env=_sqlite_env(tmp_path), capture_output=True, text=True, check=True).stdout
+    text = subprocess.run([PNYX, "help"], env=_sqlite_env(tmp_path), capture_output=True, text=True).stdout
+    assert bare == text and "Traceback" not in text
+    operator_part, developer_part = text.split("Django's developer commands:")
+    listed = [line.split()[0] for line in operator_part.split("Running a site:")[1].strip().splitlines()]
+    assert listed[:4] == ["serve", "demo", "import", "export"]
+    assert {"backup", "restore", "migrate", "createsuperuser", "check"} <= set(listed)
+    described = {line.split()[0]: line.split(maxsplit=1)[1] for line in operator_part.splitlines()[3:] if line.strip()}
+    assert described["serve"].startswith("Serve pnyx over HTTP") and all(described.values())
+    developer = set(developer_part.split())
+    assert {"runserver", "makemigrations", "shell"} <= developer and not developer & set(listed)
+
+
+def test_pnyx_help_for_one_command_is_djangos(tmp_path):
+    result = subprocess.run([PNYX, "help", "serve"], env=_sqlite_env(tmp_path), capture_output=True, text=True)
+    assert result.returncode == 0 and "--workers" in result.stdout
+
+
+def test_export_and_import_work_on_a_fresh_data_dir(tmp_path):
+    subprocess.run([PNYX, "demo"], env=_sqlite_env(tmp_path / "old"), check=True, capture_output=True)
+    exported = subprocess.run([PNYX, "export", "-o", str(tmp_path / "blog.xml")], env=_sqlite_env(tmp_path / "old"))
+    assert exported.returncode == 0
+    empty = subprocess.run([PNYX, "export"], env=_sqlite_env(tmp_path / "empty"), capture_output=True, text=True)
+    assert empty.returncode == 0, empty.stderr
+    assert "<wp:wxr_version>1.2</wp:wxr_version>" in empty.stdout and "<item>" not in empty.stdout
+    imported = _pnyx(["import", str(tmp_path / "blog.xml")], tmp_path / "new")
+    assert imported.returncode == 0, imported.stderr
+    assert "Traceback" not in imported.stderr and "3 posts" in imported.stdout
+
+
+@pytest.mark.parametrize("command", [["migrate"], ["export"], ["serve", "--workers", "1"]])
+def test_an_unreachable_database_is_one_line_naming_it_without_the_password(tmp_path, command):
+    port = _free_port()  # nothing listens there
+    env = {**_sqlite_env(tmp_path), "DATABASE_URL": f"postgres://nobody:s3cret-pw@127.0.0.1:{port}/blog"}
+    if command[0] == "serve":
+        command = [*command, "--port", str(_free_port())]
+    result = subprocess.run([PNYX, *command], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "s3cret-pw" not in result.stderr + result.stdout
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"pnyx: cannot reach the database postgresql://nobody@127.0.0.1:{port}/blog: ")
+    assert "Connection refused" in line
+
+
+def test_serve_on_a_port_in_use_says_so_and_how_to_pick_another(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = _pnyx(["serve", "--port", str(port)], tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    [line] = result.stderr.splitlines()
+    assert f"127.0.0.1:{port} is already in use" in line and "--port" in line
+    assert not (tmp_path / "pnyx.sqlite3").exists()  # refused before migrating anything
+
+
+def test_export_into_a_pipe_closed_early_ends_quietly(tmp_path):
+    many_posts = (
+        "from pnyx.blog.models import Post; Post.objects.bulk_create("
+        "Post(title=f'Post {i}', slug=f'post-{i}', body='words ' * 500, status='published') for i in range(100))"
+    )
+    assert _pnyx(["migrate", "-v0"], tmp_path).returncode == 0
+    assert _pnyx(["shell", "-v0", "-c", many_posts], tmp_path).returncode == 0
+    # `pnyx export | head -1`: more than a pipe holds, and the reader leaves after one line.
+    export = subprocess.Popen(
+        [PNYX, "export"], env=_sqlite_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert export.stdout.readline().startswith(b"<?xml")
+    export.stdout.close()
+    stderr = export.stderr.read().decode()
+    assert export.wait(timeout=60) == 128 + signal.SIGPIPE
+    assert stderr == ""
+
+
+@pytest.fixture(scope="module")
+def demo_site(tmp_path_factory):
+    """``pnyx serve`` on demo content, its log in a file the tests read as requests come in."""
+    data_dir = tmp_path_factory.mktemp("site")
+    env = _sqlite_env(data_dir)
+    subprocess.run([PNYX, "demo"], env=env, check=True, capture_output=True)
+    port = _free_port()
+    log = data_dir / "serve.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [PNYX, "serve", "--port", str(port), "--workers", "1"], env=env, stdout=out, stderr=out
+        )
+    try:
+        _get(f"http://127.0.0.1:{port}/")
+        yield f"http://127.0.0.1:{port}", log
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=30)
+
+
+def _request_and_log(site, log: Path, request: urllib.request.Request) -> tuple[int, bytes, list[str]]:
+    """Send one request; return its status, body and the lines the server logged meanwhile."""
+    before = log.stat().st_size
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            status, body = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        status, body = error.code, error.read()
+    time.sleep(0.2)  # the worker logs before it answers; this lets the file catch up
+    with log.open("rb") as f:
+        f.seek(before)
+        return status, body, f.read().decode().splitlines()
+
+
+def test_a_request_for_a_host_not_allowed_is_a_400_and_one_log_line(demo_site):
+    base, log = demo_site
+    request = urllib.request.Request(f"{base}/", headers={"Host": "evil.example"})
+    status, _, logged = _request_and_log(base, log, request)
+    assert status == 400
+    [line] = logged
+    assert "DisallowedHost" in line and "'evil.example'" in line
+
+
+def test_an_oversized_comment_is_a_400_page_and_one_log_line(demo_site):
+    base, log = demo_site
+    body = b"comment=" + b"x" * (3 * 1024 * 1024)  # over Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB)
+    request = urllib.request.Request(
+        f"{base}/comments/post/1/",
+        data=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "same-origin"},
+    )
+    status, page, logged = _request_and_log(base, log, request)
+    assert status == 400 and b"Bad Request" in page
+    [line] = logged
+    assert "RequestDataTooBig" in line and "Traceback" not in line
+
+
+def test_favicon_ico_answers_with_the_icon_pages_link(demo_site):
+    base, _ = demo_site
+    status, icon, headers = _get(f"{base}/favicon.ico")
+    assert status == 200 and headers["Content-Type"] == "image/svg+xml" and icon.startswith(b"<svg")
+    page = _get(f"{base}/")[1].decode()
+    linked = page.split('<link rel="icon" href="')[1].split('"')[0]
+    assert linked.startswith("/static/pnyx/favicon.") and _get(base + linked)[1] == icon

@@ -6,9 +6,12 @@ work per request, one thread per worker beat granian's default of up to 256 on t
 (shared/MEASURED.md); raise ``--threads`` for pages that wait on slow I/O.
 """
 
+import errno
+import socket
+
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
 
@@ -29,6 +32,7 @@ class Command(BaseCommand):
         if workers < 1 or threads < 1:
             self.stderr.write("--workers and --threads must be at least 1")
             raise SystemExit(2)
+        check_can_listen(host, port)
         if not no_migrate:
             call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -44,3 +48,23 @@ class Command(BaseCommand):
             respawn_failed_workers=True,
             log_access=options["verbosity"] > 1,
         ).serve()
+
+
+def check_can_listen(host: str, port: int) -> None:
+    """Refuse, in one line, an address granian could not bind, before migrating and starting workers.
+
+    SO_REUSEADDR as a server sets it: a port left in TIME_WAIT by the last run is free, one that a
+    running server listens on is not.
+    """
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise CommandError(
+                f"{host}:{port} is already in use (another pnyx serve?): choose another port with --port, "
+                f"e.g. pnyx serve --port {port + 1}"
+            ) from None
+        raise CommandError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None

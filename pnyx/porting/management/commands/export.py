@@ -3,6 +3,8 @@
 import sys
 from pathlib import Path
 
+from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from pnyx.porting.export import export_wxr
@@ -15,11 +17,12 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", type=Path, help="Write to this file instead of standard output.")
         parser.add_argument(
             "--base-url",
-            default="http://localhost:8000",
-            help="The blog's public address, for the links in the file (default: %(default)s).",
+            default=settings.PNYX_BASE_URL,
+            help="The blog's public address, for the links in the file (default: PNYX_BASE_URL, %(default)s).",
         )
 
     def handle(self, *args, output: Path | None, base_url: str, verbosity: int, **options):
+        call_command("migrate", interactive=False, verbosity=0)  # a fresh data dir exports an empty blog
         if output is None:
             counts = export_wxr(self.stdout, base_url=base_url)
         else:

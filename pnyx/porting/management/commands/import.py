@@ -6,6 +6,7 @@ The work is ``pnyx.porting.detect.import_file``; this command adds the progress 
 import sys
 from pathlib import Path
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Read and check everything, then roll back.")
 
     def handle(self, *args, file: Path, dry_run: bool, verbosity: int, **options):
+        call_command("migrate", interactive=False, verbosity=0)  # so a fresh data dir can be moved into
         show_bar = verbosity > 0 and sys.stderr.isatty()
         size = file.stat().st_size if file.is_file() else 0
         with tqdm(total=size, unit="B", unit_scale=True, desc="Importing", disable=not show_bar) as bar:
