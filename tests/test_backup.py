@@ -99,7 +99,7 @@ def test_a_damaged_or_foreign_file_is_refused_in_one_line_and_changes_nothing(de
     assert result.returncode == 1
     [line] = result.stderr.splitlines()
     assert says in line and "Traceback" not in result.stdout + result.stderr
-    assert not (tmp_path / "new" / "pnyx.sqlite3").exists()
+    assert _empty_or_absent(tmp_path / "new" / "pnyx.sqlite3")
 
 
 def test_on_postgresql_backup_names_the_pg_dump_to_run_and_keeps_the_secret_key_and_media(demo_dir, tmp_path):
@@ -116,3 +116,8 @@ def test_on_postgresql_backup_names_the_pg_dump_to_run_and_keeps_the_secret_key_
     assert restored.returncode == 0, restored.stderr
     assert "pg_restore --clean --if-exists --no-owner" in restored.stderr
     assert (tmp_path / "new" / "secret_key").read_text() == (demo_dir / "secret_key").read_text()
+
+
+def _empty_or_absent(database: Path) -> bool:
+    """Settings create the SQLite file empty and private (0600) before SQLite may; nothing more was written."""
+    return not database.exists() or database.stat().st_size == 0

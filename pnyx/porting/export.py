@@ -67,10 +67,11 @@ def export_wxr(out: TextIO, *, base_url: str) -> dict[str, int]:
     posts = Post.objects.select_related("author", "thread").prefetch_related("terms").order_by("pk")
     for post in posts.iterator(chunk_size=500):
         counts["pages" if post.kind == Post.Kind.PAGE else "posts"] += 1
+        thread = getattr(post, "thread", None)  # a post saved around its signals (bulk_create) has none yet
         # Creation time, then id: the same order in every export, and again after a round trip.
-        comments = list(post.thread.comments.select_related("user").order_by("created_at", "pk"))
+        comments = list(thread.comments.select_related("user").order_by("created_at", "pk")) if thread else []
         counts["comments"] += len(comments)
-        out.write(_item(post, comments, base))
+        out.write(_item(post, thread.is_open if thread else True, comments, base))
     out.write("</channel>\n</rss>\n")
     return counts
 
@@ -112,8 +113,7 @@ def _term(term: Term) -> str:
     )
 
 
-def _item(post: Post, comments: list[Comment], base: str) -> str:
-    is_open = post.thread.is_open
+def _item(post: Post, is_open: bool, comments: list[Comment], base: str) -> str:
     kind = "page" if post.kind == Post.Kind.PAGE else "post"
     parts = [
         "<item>",
