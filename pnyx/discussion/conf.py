@@ -18,5 +18,8 @@ class _Conf:
         """Longest comment a reader may post, in characters."""
         return settings.PNYX_COMMENT_MAX_LENGTH
 
+    DUPLICATE_WINDOW = 10 * 60
+    """Seconds in which the same text from the same identity in one thread is refused as a duplicate."""
+
 
 conf = _Conf()

@@ -10,11 +10,13 @@ groups the inserts, as a 100,000-comment import needs.
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,6 +31,14 @@ from .rules import Submission, Verdict, judge
 
 class CommentRefused(Exception):
     """The comment cannot be taken at all (closed post, vanished parent); the message says why."""
+
+
+class DuplicateComment(CommentRefused):
+    """The same text from the same identity in the same thread, moments ago: ``original`` is the first."""
+
+    def __init__(self, original: Comment) -> None:
+        super().__init__(_("You already posted this comment here."))
+        self.original = original
 
 
 PARENT_GONE = gettext_lazy("The comment you replied to is no longer available.")
@@ -105,7 +115,20 @@ def post_comment(
 ) -> Outcome:
     """Take one reader's comment: returns what became of it, or raises CommentRefused."""
     check_open(thread, parent)
-    comment = Comment(
+    with transaction.atomic():
+        # One comment at a time per thread (a row lock on PostgreSQL; SQLite's writes are serial anyway),
+        # so that a double click's second request sees the first and stores nothing.
+        Thread.objects.select_for_update().filter(pk=thread.pk).exists()
+        comment = _new_comment(thread, parent, commenter, body, client)
+        if (original := _earlier_copy(comment)) is not None:
+            raise DuplicateComment(original)
+        verdict = judge(Submission(comment=comment, commenter=commenter, honeypot=honeypot))
+        comment_create(comment=comment, status=verdict.status, reason=verdict.reason, via=Comment.Via.RULES)
+    return Outcome(comment=comment, verdict=verdict)
+
+
+def _new_comment(thread: Thread, parent: Comment | None, commenter: Commenter, body: str, client: Client) -> Comment:
+    return Comment(
         thread=thread,
         parent=Comment.reply_parent(parent, max_depth=conf.THREAD_DEPTH),
         user=commenter.user,
@@ -116,9 +139,21 @@ def post_comment(
         ip=client.ip,
         user_agent=client.user_agent,
     )
-    verdict = judge(Submission(comment=comment, commenter=commenter, honeypot=honeypot))
-    comment_create(comment=comment, status=verdict.status, reason=verdict.reason, via=Comment.Via.RULES)
-    return Outcome(comment=comment, verdict=verdict)
+
+
+def _earlier_copy(comment: Comment) -> Comment | None:
+    """The same text (spacing aside) from the same identity in the same thread within
+    ``conf.DUPLICATE_WINDOW`` seconds, staff included: a double click, or a bot repeating itself."""
+    since = timezone.now() - timedelta(seconds=conf.DUPLICATE_WINDOW)
+    same = Comment.objects.filter(thread=comment.thread, created_at__gte=since)
+    if comment.user_id is not None:
+        same = same.filter(user_id=comment.user_id)
+    elif comment.author_email:
+        same = same.filter(user__isnull=True, author_email__iexact=comment.author_email)
+    else:
+        return None
+    text = " ".join(comment.body.split())
+    return next((c for c in same.order_by("created_at") if " ".join(c.body.split()) == text), None)
 
 
 class CommentBatch:

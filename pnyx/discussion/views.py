@@ -4,10 +4,14 @@ Views parse the request and render; what happens to a comment is decided in ``po
 and ``rules``.
 """
 
+import logging
+
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -22,7 +26,9 @@ from .confirmation import comment_for_token
 from .forms import CommentForm
 from .lifecycle import comment_set_status
 from .models import Comment, Thread
-from .posting import Client, CommentRefused, parent_comment, post_comment
+from .posting import Client, CommentRefused, DuplicateComment, parent_comment, post_comment
+
+logger = logging.getLogger(__name__)
 
 
 def post_page(request: HttpRequest, post: Post, *, form: CommentForm, status: int) -> HttpResponse:
@@ -54,17 +60,33 @@ def post_comment_view(request: HttpRequest, thread_id: int) -> HttpResponse:
             client=Client.from_request(request),
             honeypot=data["fax_number"],
         )
+    except DuplicateComment as duplicate:
+        if duplicate.original.pk in commenter.written:  # a double click in this browser: the first one was taken
+            return _landing(duplicate.original, js=data["js"])
+        form.add_error(None, str(duplicate))
+        return post_page(request, thread.post, form=form, status=400)
     except CommentRefused as refusal:
         form.add_error(None, str(refusal))
         return post_page(request, thread.post, form=form, status=400)
-    # A held comment is shown to its author alone: by the page's script (from ``mine``) where
-    # JavaScript runs, else on its own private page.
-    if outcome.is_public or data["js"]:
-        response = redirect(outcome.comment.get_absolute_url())
-    else:
-        response = redirect(reverse("discussion:own", args=[outcome.comment.pk]))
+    except OperationalError:
+        # The database could not take the write in time (SQLite busy under a long import, a failover):
+        # say so and give the text back, rather than a server error that loses it.
+        logger.warning("comment not written: the database was busy", exc_info=True)
+        form.add_error(None, _("The site is busy and could not save your comment. Please send it again in a moment."))
+        response = post_page(request, thread.post, form=form, status=503)
+        response["Retry-After"] = "5"
+        return response
+    response = _landing(outcome.comment, js=data["js"])
     remember(response, request, commenter=commenter, comment_id=outcome.comment.pk)
     return response
+
+
+def _landing(comment: Comment, *, js: str) -> HttpResponse:
+    """Where a comment's author goes next. A held comment is shown to its author alone: by the page's
+    script (from ``mine``) where JavaScript runs, else on its own private page."""
+    if comment.is_public or js:
+        return redirect(comment.get_absolute_url())
+    return redirect(reverse("discussion:own", args=[comment.pk]))
 
 
 def _own_held(request: HttpRequest) -> list[Comment]:

@@ -2,7 +2,7 @@ import pytest
 
 from pnyx.blog.models import Post
 from pnyx.discussion.models import Comment
-from pnyx.discussion.posting import Client, CommentRefused, post_comment
+from pnyx.discussion.posting import Client, CommentRefused, DuplicateComment, post_comment
 from pnyx.identity.commenter import Commenter
 from tests.factories import CommentFactory, PostFactory, UserFactory
 
@@ -64,7 +64,7 @@ def test_a_signed_in_user_is_held_first_then_trusted_after_an_approved_comment()
     user = UserFactory()
     assert _post(post, Commenter(user=user)).comment.status == Comment.Status.PENDING
     CommentFactory(post=post, user=user, status="approved")
-    outcome = _post(post, Commenter(user=user))
+    outcome = _post(post, Commenter(user=user), body="A second thought.")
     assert outcome.comment.status == Comment.Status.APPROVED
     assert outcome.comment.author_email == user.email
 
@@ -150,13 +150,24 @@ def test_only_addresses_with_their_scheme_become_links():
     assert "<a " not in outcome.comment.body_html
 
 
+def test_the_same_text_from_the_same_identity_in_a_thread_is_refused_staff_too():
+    post = PostFactory()
+    staff = Commenter(user=UserFactory(is_staff=True))
+    first = _post(post, staff, body="Please  stay on topic.")
+    with pytest.raises(DuplicateComment) as refused:
+        _post(post, staff, body="Please stay on topic.")
+    assert refused.value.original == first.comment
+    _post(post, Commenter(name="Other", email="other@example.org"), body="Please stay on topic.")  # someone else
+    assert Comment.objects.count() == 2
+
+
 def test_a_proven_browser_writing_under_another_name_is_held():
     post = PostFactory()
     earlier = CommentFactory(post=post, author_name="Regular", author_email="regular@example.org")
     outcome = _post(post, Commenter(name="The Editor", email="regular@example.org", written=[earlier.pk]))
     assert outcome.comment.status == Comment.Status.PENDING
     assert "another name" in outcome.comment.status_reason
-    same = _post(post, Commenter(name="  regular ", email="regular@example.org", written=[earlier.pk]))
+    same = _post(post, Commenter(name="  regular ", email="regular@example.org", written=[earlier.pk]), body="Again.")
     assert same.comment.status == Comment.Status.APPROVED
 
 

@@ -331,3 +331,52 @@ def test_a_comment_on_an_unpublished_post_is_not_found_by_its_permalink(client):
     post.save()
     response = client.get(reverse("discussion:own", args=[comment.pk]))
     assert response.status_code == 404 and post.slug not in response.get("Location", "")
+
+
+def test_a_double_click_stores_one_comment_and_lands_on_it(client):
+    post = PostFactory()
+    first = _send(client, post, {"js": "1"})
+    second = _send(client, post, {"js": "1", "comment": "  I disagree,   and here is why. "})
+    comment = Comment.objects.get()
+    assert first["Location"] == second["Location"] == f"{post.get_absolute_url()}#comment-{comment.pk}"
+
+
+def test_the_same_text_from_the_same_address_in_another_browser_is_refused_with_a_message(client):
+    post = PostFactory()
+    _send(client, post)
+    client.cookies.clear()
+    response = _send(client, post)
+    assert response.status_code == 400
+    assert "You already posted this comment here." in response.content.decode()
+    assert Comment.objects.count() == 1
+
+
+def test_staff_cannot_post_the_same_text_twice_either(client):
+    post = PostFactory()
+    client.force_login(UserFactory(is_staff=True))
+    _send(client, post, {"comment": "Pinned: please stay on topic."})
+    client.cookies.pop("pnyx_commenter", None)  # another device of the same account
+    response = _send(client, post, {"comment": "Pinned: please stay on topic."})
+    assert response.status_code == 400 and Comment.objects.count() == 1
+
+
+def test_the_same_text_later_or_elsewhere_is_a_new_comment(client, settings):
+    first, second = PostFactory(), PostFactory()
+    _send(client, first)
+    _send(client, second)  # another thread
+    assert Comment.objects.count() == 2
+
+
+def test_a_busy_database_gives_a_try_again_page_with_the_text_kept(client, monkeypatch):
+    from django.db import OperationalError
+
+    from pnyx.discussion import views
+
+    def busy(**kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(views, "post_comment", busy)
+    response = _send(client, PostFactory(), {"comment": "Words I typed for ten minutes"})
+    page = response.content.decode()
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    assert "Please send it again in a moment." in page and "Words I typed for ten minutes" in page
