@@ -9,7 +9,7 @@ HUGE = "9" * 30
     ("method", "url"),
     [
         ("get", f"/comments/{HUGE}/"),
-        ("post", f"/comments/post/{HUGE}/"),
+        ("post", f"/comments/thread/{HUGE}/"),
         ("get", f"/you/confirm/{'x' * 3000}/"),
         ("get", "/posts/" + "x" * 5000 + "/"),
         ("get", "/posts/%00/"),

@@ -78,8 +78,8 @@ def test_behind_the_nginx_example_pnyx_knows_its_readers_came_over_https(tmp_pat
     try:
         home = _fetch(tls_port, "/")
         assert home[0] == 200 and b"The case for slow comment threads" in home[1]
-        from_here = _fetch(tls_port, "/comments/post/1/", data=b"comment=", origin="https://blog.example.org")
-        from_elsewhere = _fetch(tls_port, "/comments/post/1/", data=b"comment=", origin="http://blog.example.org")
+        from_here = _fetch(tls_port, "/comments/thread/1/", data=b"comment=", origin="https://blog.example.org")
+        from_elsewhere = _fetch(tls_port, "/comments/thread/1/", data=b"comment=", origin="http://blog.example.org")
         assert (from_here[0], from_elsewhere[0]) == (400, 403)  # 400: heard, and told the comment is empty
     finally:
         proxy.terminate()
