@@ -9,7 +9,7 @@ from pnyx.blog.models import Post
 
 from .lifecycle import comment_create
 from .models import Comment, Thread
-from .moderation import comment_approve, comment_spam, comment_trash
+from .moderation import address_revoke, comment_approve, comment_spam, comment_trash
 
 
 @admin.register(Comment)
@@ -31,7 +31,7 @@ class CommentAdmin(admin.ModelAdmin):
     raw_id_fields = ["thread", "parent", "user"]
     # Status changes only through the actions, so that each is a step of the lifecycle with its reason.
     readonly_fields = ["status", "status_reason", "ip", "user_agent", "created_at", "depth", "import_ref"]
-    actions = ["approve", "mark_spam", "trash"]
+    actions = ["approve", "mark_spam", "trash", "revoke_trust"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_readonly_fields(self, request, obj=None):
@@ -59,6 +59,14 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.action(description=_("Move selected comments to trash"))
     def trash(self, request, queryset):
         self._moderate(request, queryset, comment_trash, _("moved to trash"))
+
+    @admin.action(description=_("Stop trusting the addresses of selected comments (every browser's proof)"))
+    def revoke_trust(self, request, queryset):
+        emails = {c.author_email.lower() for c in queryset if c.author_email}
+        for comment in queryset:
+            address_revoke(comment=comment)
+        message = ngettext("%(n)d address no longer trusted.", "%(n)d addresses no longer trusted.", len(emails))
+        self.message_user(request, message % {"n": len(emails)}, messages.SUCCESS)
 
     def _moderate(self, request, queryset, service, done: str) -> None:
         """Run one moderation service per comment, so counts, reasons and after-commit effects stay right."""

@@ -2,6 +2,8 @@ import pytest
 
 from pnyx.discussion.models import Comment
 from pnyx.discussion.moderation import comment_approve, comment_spam, comment_trash
+from pnyx.discussion.posting import Client, post_comment
+from pnyx.identity.commenter import Commenter
 from tests.factories import CommentFactory, PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +68,22 @@ def test_admin_cannot_move_a_written_comment_to_another_thread(admin_client):
     comment.refresh_from_db()
     assert comment.thread != other.thread and comment.body == "edited body"
     assert comment.body_html == "<p>edited body</p>\n"
+
+
+def test_spam_that_went_live_on_a_browser_proof_revokes_that_proof():
+    post = PostFactory()
+    proof = CommentFactory(post=post, author_name="Regular", author_email="regular@example.org")
+    regular = Commenter(name="Regular", email="regular@example.org", written=[proof.pk])
+    live = post_comment(thread=post.thread, parent=None, commenter=regular, body="Buy pills", client=Client())
+    assert live.comment.status == "approved"
+    comment_spam(comment=live.comment)
+    later = post_comment(thread=post.thread, parent=None, commenter=regular, body="Honest, it's me", client=Client())
+    assert later.comment.status == "pending"
+
+
+def test_a_moderator_can_stop_trusting_an_address_in_the_admin(admin_client):
+    proof = CommentFactory(author_name="Regular", author_email="regular@example.org")
+    admin_client.post("/admin/discussion/comment/", {"action": "revoke_trust", "_selected_action": [proof.pk]})
+    regular = Commenter(name="Regular", email="regular@example.org", written=[proof.pk])
+    outcome = post_comment(thread=proof.thread, parent=None, commenter=regular, body="Still me?", client=Client())
+    assert outcome.comment.status == "pending"
