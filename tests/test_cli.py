@@ -91,26 +91,23 @@ def test_demo_content_has_a_threaded_discussion_and_loads_once():
     assert Thread.objects.filter(is_open=False).count() == 1
 
 
-SHARED_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
-
-
 def _pnyx(args: list[str], data_dir: Path) -> subprocess.CompletedProcess:
     """Run the installed ``pnyx`` on a fresh SQLite data dir of its own."""
     env = {k: v for k, v in _env(data_dir).items() if k not in ("DATABASE_URL", "REDIS_URL")}
     return subprocess.run([PNYX, *args], env=env, capture_output=True, text=True, timeout=120)
 
 
-def test_pnyx_import_of_a_bad_file_says_where_and_exits_non_zero_without_a_traceback(tmp_path):
+def test_pnyx_import_of_a_bad_file_says_where_and_exits_non_zero_without_a_traceback(tmp_path, shared_data):
     _pnyx(["migrate", "-v0"], tmp_path)
-    result = _pnyx(["import", str(SHARED_DATA / "wordpress-importer" / "malformed.xml")], tmp_path)
+    result = _pnyx(["import", str(shared_data / "wordpress-importer" / "malformed.xml")], tmp_path)
     assert result.returncode == 1
     assert "line 90, column 3" in result.stderr and "Nothing was imported." in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
 
 
-def test_pnyx_import_then_export_moves_a_blog_in_and_out(tmp_path):
+def test_pnyx_import_then_export_moves_a_blog_in_and_out(tmp_path, shared_data):
     _pnyx(["migrate", "-v0"], tmp_path)
-    imported = _pnyx(["import", str(SHARED_DATA / "theme-preview.xml")], tmp_path)
+    imported = _pnyx(["import", str(shared_data / "theme-preview.xml")], tmp_path)
     assert imported.returncode == 0, imported.stderr
     assert "comments (approved)" in imported.stdout
     exported = _pnyx(["export"], tmp_path)

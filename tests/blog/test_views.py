@@ -1,4 +1,5 @@
-from datetime import timedelta
+import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -63,3 +64,20 @@ def test_draft_post_page_is_not_found(client):
     response = client.get(post.get_absolute_url())
     assert response.status_code == 404
     assert "Nothing here" in response.content.decode()
+
+
+def test_the_home_page_is_headed_by_the_site_name_and_a_post_page_by_its_title(client, settings):
+    settings.PNYX_SITE_NAME = "Agora"
+    post = PostFactory(title="On bridges")
+    home = client.get("/").content.decode()
+    assert re.findall(r"<h1[^>]*>(.*?)</h1>", home) == ['<a href="/">Agora</a>']
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert re.findall(r"<h1[^>]*>(.*?)</h1>", page) == ["On bridges"]
+
+
+def test_publication_times_are_valid_html_datetimes_in_whole_seconds(client, settings):
+    settings.TIME_ZONE = "Europe/Paris"
+    post = PostFactory(published_at=datetime(2024, 3, 5, 9, 30, 15, 123456, tzinfo=UTC))
+    for url in ("/", post.get_absolute_url()):
+        page = client.get(url).content.decode()
+        assert re.findall(r'<time[^>]* datetime="([^"]*)"', page) == ["2024-03-05T09:30:15Z"], url

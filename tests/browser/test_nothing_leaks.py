@@ -1,6 +1,5 @@
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
@@ -8,8 +7,6 @@ from pnyx.blog.models import Post
 from tests.factories import CommentFactory, PostFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-XSS = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "xss" / "BRUTELOGIC-XSS-STRINGS.txt"
 
 
 @pytest.fixture
@@ -33,13 +30,16 @@ def third_party():
     server.shutdown()
 
 
-def test_a_post_page_sends_nothing_to_a_third_party_and_runs_no_injected_script(page, live_server, third_party):
+def test_a_post_page_sends_nothing_to_a_third_party_and_runs_no_injected_script(
+    page, live_server, third_party, shared_data
+):
     elsewhere, hits = third_party
     post = PostFactory(
         body_format=Post.BodyFormat.HTML,
         body=f'<p>Look:</p><img src="{elsewhere}/pixel.gif" alt="x"><p style="background:url({elsewhere}/bg)">s</p>',
     )
-    payloads = [line for line in XSS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    vectors = (shared_data / "xss" / "BRUTELOGIC-XSS-STRINGS.txt").read_text(encoding="utf-8")
+    payloads = [line for line in vectors.splitlines() if line.strip()]
     payloads.append(f"<img src={elsewhere}/from-comment.gif> ![x]({elsewhere}/md.gif)")
     for payload in payloads:
         CommentFactory(post=post, author_name=payload[:100], author_email="x@example.org", body=payload)

@@ -1,6 +1,5 @@
 import json
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -11,7 +10,6 @@ from tests.factories import CommentFactory, PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 SAME_ORIGIN = {"HTTP_SEC_FETCH_SITE": "same-origin", "HTTP_ORIGIN": "http://testserver"}
 GUEST = {"comment": "I disagree, and here is why.", "author": "Robin", "email": "robin@example.org", "url": ""}
 
@@ -223,15 +221,15 @@ def test_signed_in_users_see_their_identity_in_mine(client):
     }
 
 
-def _lines(name):
+def _lines(folder, name):
     return [
-        line for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")
+        line for line in (folder / name).read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")
     ]
 
 
-def test_naughty_strings_in_every_field_never_cause_a_server_error(client):
+def test_naughty_strings_in_every_field_never_cause_a_server_error(client, shared_data):
     post = PostFactory()
-    strings = json.loads((DATA / "blns.json").read_text(encoding="utf-8"))
+    strings = json.loads((shared_data / "blns.json").read_text(encoding="utf-8"))
     for text in strings[::3]:
         for field in ("comment", "author", "email", "url"):
             response = _send(client, post, {field: text})
@@ -250,9 +248,12 @@ class _TagAudit(HTMLParser):
         self.attributes.extend(attrs)
 
 
-def test_xss_payloads_come_out_escaped_in_names_bodies_and_links(client):
+def test_xss_payloads_come_out_escaped_in_names_bodies_and_links(client, shared_data):
     post = PostFactory()
-    payloads = _lines("xss/BRUTELOGIC-XSS-STRINGS.txt") + _lines("xss/XSS_Polyglots.txt") + _lines("xss/RSNAKE_XSS.txt")
+    xss = shared_data / "xss"
+    payloads = (
+        _lines(xss, "BRUTELOGIC-XSS-STRINGS.txt") + _lines(xss, "XSS_Polyglots.txt") + _lines(xss, "RSNAKE_XSS.txt")
+    )
     for payload in payloads:
         CommentFactory(post=post, author_name=payload[:100], body=payload, author_url="https://ok.example/")
     page = client.get(post.get_absolute_url()).content.decode()

@@ -4,21 +4,13 @@ import pytest
 
 from pnyx.porting.detect import import_file
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
-
 
 @pytest.fixture
-def shared_data() -> Path:
-    """The real exports others wrote, read where they lie (never copied into the project)."""
-    return DATA
-
-
-@pytest.fixture
-def import_theme_unit_test(db):
+def import_theme_unit_test(db, shared_data):
     """Import WordPress's theme unit test export and hand back the report."""
 
     def _import():
-        return import_file(DATA / "themeunittestdata.wordpress.xml")
+        return import_file(shared_data / "themeunittestdata.wordpress.xml")
 
     return _import
 

@@ -12,7 +12,7 @@ from .conftest import wxr_comment, wxr_document, wxr_item
 
 pytestmark = pytest.mark.django_db
 
-# Counts of WordPress's theme unit test export, as ../shared/data/README.md lists them.
+# Counts of WordPress's theme unit test export, as the README beside the real exports lists them.
 THEME_POSTS, THEME_PAGES, THEME_COMMENTS, THEME_REPLIES = 58, 21, 33, 10
 
 

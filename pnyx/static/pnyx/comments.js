@@ -2,7 +2,8 @@
  * - Reply moves the form under the comment answered, with "Cancel reply";
  * - the visitor's own details and held comments are fetched from a per-visitor JSON request
  *   (the page itself is the same for everyone, so it can be cached);
- * - the draft is kept in this browser until it is posted. */
+ * - the draft is kept in this browser until the server has taken the comment;
+ * - the button rests while the comment is on its way, so a double click sends it once. */
 (function () {
   "use strict";
   var area = document.getElementById("comments");
@@ -39,14 +40,34 @@
       cancel.hidden = true;
     });
 
-    // No lost drafts: what is typed stays in this browser until the comment is sent.
+    // No lost drafts: what is typed stays in this browser until the server has taken the comment.
+    // Sending proves nothing: the answer may be a refusal, a rate limit, an error page or none at
+    // all, and it is a whole new page. So the draft is dropped only where success lands: this page,
+    // reached from this tab's send by the server's redirect to the new comment's anchor.
     var draftKey = "pnyx:draft:" + area.dataset.post;
+    var sentKey = "pnyx:sent:" + area.dataset.post;
     var body = field("comment");
     try {
+      if (sessionStorage.getItem(sentKey)) {
+        sessionStorage.removeItem(sentKey);
+        if (landedOnNewComment()) localStorage.removeItem(draftKey);
+      }
       if (!body.value && localStorage.getItem(draftKey)) body.value = localStorage.getItem(draftKey);
       body.addEventListener("input", function () { localStorage.setItem(draftKey, body.value); });
-      form.addEventListener("submit", function () { localStorage.removeItem(draftKey); });
+      form.addEventListener("submit", function () { sessionStorage.setItem(sentKey, "1"); });
     } catch (e) { /* storage disabled: the form still works */ }
+
+    // One click, one comment: the button rests while the POST is on its way. It wakes whenever the
+    // page is shown, as the back button can bring it from the browser's cache just as it was left.
+    var button = document.getElementById("submit");
+    form.addEventListener("submit", function () { button.disabled = true; });
+    window.addEventListener("pageshow", function () { button.disabled = false; });
+  }
+
+  // A comment's permalink opened by hand has the same anchor, but it is not reached by a redirect.
+  function landedOnNewComment() {
+    var navigation = performance.getEntriesByType("navigation")[0];
+    return /^#comment-\d+$/.test(location.hash) && !!navigation && navigation.redirectCount > 0;
   }
 
   function place(pending) {
