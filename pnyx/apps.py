@@ -8,4 +8,9 @@ class PnyxConfig(AppConfig):
     verbose_name = "pnyx"
 
     def ready(self) -> None:
-        from pnyx import checks  # noqa: F401 (registers the system checks)
+        from pnyx import (
+            checks,  # noqa: F401 (registers the system checks)
+            freshness,
+        )
+
+        freshness.connect()

@@ -337,12 +337,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     _private_sqlite(DATABASES["default"]["NAME"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-if redis_url := _env_value(
+PNYX_REDIS_URL = _env_value(
     "REDIS_URL", "", _redis_url, "a redis://, rediss:// or unix:// URL", shown=_without_password
-):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}}
+)
+if PNYX_REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": PNYX_REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The cache-first front (pnyx.front, pnyx.pagecache): how much page memory each worker keeps, and what a
+# CDN or proxy in front may do with a page. Browsers always ask again (max-age=0) and get a 304 when
+# nothing changed; a CDN may serve a page for PNYX_CDN_MAX_AGE seconds, and a stale one while it asks.
+PNYX_PAGE_CACHE_MB = _env_int("PNYX_PAGE_CACHE_MB", 32, low=1, high=4096)
+PNYX_CDN_MAX_AGE = _env_int("PNYX_CDN_MAX_AGE", 10, low=0, high=24 * 3600)
+PNYX_PAGE_CACHE_CONTROL = (
+    f"public, max-age=0, s-maxage={PNYX_CDN_MAX_AGE}, stale-while-revalidate={max(60, PNYX_CDN_MAX_AGE)}"
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,8 +1,13 @@
-"""The WSGI application that ``pnyx serve`` runs."""
+"""The WSGI application that ``pnyx serve`` runs: Django, behind the cache-first front (``pnyx.front``)."""
 
 import os
 
+from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
+from pnyx.front import Front
+from pnyx.pagecache import page_cache
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pnyx.settings")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+application = Front(django_application, page_cache, cache_control=settings.PNYX_PAGE_CACHE_CONTROL)

@@ -1,23 +1,38 @@
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from pnyx.pagecache import FRESH_UNTIL, for_everyone
 
 from .models import Post
 
 POSTS_PER_PAGE = 10
 
 
+@for_everyone
 def home(request: HttpRequest) -> HttpResponse:
     # "thread" is the discussion's one-to-one with each post: its count shows beside every summary.
     posts = Post.objects.published().filter(kind=Post.Kind.POST).select_related("author", "thread")
     page = Paginator(posts, POSTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "blog/home.html", {"page": page})
+    response = render(request, "blog/home.html", {"page": page})
+    if (due := _next_scheduled()) is not None:
+        response[FRESH_UNTIL] = str(due.timestamp())  # kept until the next scheduled post appears here
+    return response
 
 
+def _next_scheduled():
+    """When the next scheduled post goes out, if one is waiting."""
+    upcoming = Post.objects.filter(status=Post.Status.SCHEDULED, published_at__gt=timezone.now())
+    return upcoming.order_by("published_at").values_list("published_at", flat=True).first()
+
+
+@for_everyone
 def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return post_page(request, _published(slug, Post.Kind.POST))
 
 
+@for_everyone
 def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return post_page(request, _published(slug, Post.Kind.PAGE))
 

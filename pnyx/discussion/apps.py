@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 
 
 class DiscussionConfig(AppConfig):
@@ -15,6 +15,8 @@ class DiscussionConfig(AppConfig):
         # The blog knows no comment: a post's thread follows the post from here.
         post_save.connect(_post_saved, sender=Post, dispatch_uid="discussion.thread_for_post")
         comment_changed.connect(on_comment_changed, dispatch_uid="discussion.confirmation")
+        # A comment deleted outright (the admin's delete action) skips the lifecycle: count again.
+        post_delete.connect(_comment_deleted, sender="discussion.Comment", dispatch_uid="discussion.recount")
 
 
 def _post_saved(sender, instance, raw: bool = False, **kwargs) -> None:
@@ -22,3 +24,10 @@ def _post_saved(sender, instance, raw: bool = False, **kwargs) -> None:
 
     if not raw:
         Thread.objects.for_post(instance)
+
+
+def _comment_deleted(sender, instance, **kwargs) -> None:
+    from .models import Thread
+
+    if instance.is_public:
+        Thread.objects.filter(pk=instance.thread_id).recount_comments()

@@ -1,0 +1,166 @@
+"""The cache-first front: a small WSGI layer that answers pages the same for everyone without Django.
+
+A GET or HEAD whose page is kept (``pnyx.pagecache``) is answered here: the stored bytes, already
+compressed (brotli, zstd or gzip, as the browser accepts), with a strong ETag, ``304 Not Modified`` for
+a browser that has it, and ``Cache-Control`` that lets a CDN in front keep it briefly and serve it
+stale while it asks again. Everything else goes to Django; a response Django marks as the same for
+everyone (``pagecache.for_everyone``), that sets no cookie and does not vary by cookie, is kept on the
+way out. Signed-in readers take the fast path too: the pages kept never depend on who asks.
+
+Nothing here imports Django per request; a hit is a stat, a dict lookup and a few header strings.
+"""
+
+import time
+from collections.abc import Callable, Iterable
+from email.utils import parsedate_to_datetime
+from urllib.parse import parse_qsl
+
+from .pagecache import FRESH_UNTIL, MARK, Page, PageCache
+
+# Query parameters a kept page may depend on: a listing's page, a thread's page, the no-JavaScript reply
+# form. A request with any other parameter (tracking tags, cache busters) goes to Django uncached, so
+# nobody can fill the cache with endless variants of one page.
+PAGE_PARAMETERS = frozenset({"page", "cpage", "replytocom"})
+_ENCODINGS = ("br", "zstd", "gzip")
+
+
+def cache_key(environ: dict) -> str | None:
+    """The page a request asks for (path, and the query when it only names PAGE_PARAMETERS), or None."""
+    path = environ.get("PATH_INFO", "/")
+    query = environ.get("QUERY_STRING", "")
+    if not query:
+        return path
+    try:
+        pairs = parse_qsl(query, keep_blank_values=True, strict_parsing=True)
+    except ValueError:
+        return None
+    if not pairs or any(name not in PAGE_PARAMETERS for name, _value in pairs):
+        return None
+    return f"{path}?{query}"
+
+
+def _encoding(accept: str) -> str | None:
+    """The best encoding the browser accepts (q=0 refuses one)."""
+    offered = {}
+    for part in accept.split(","):
+        name, _sep, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        offered[name.strip().lower()] = q
+    return next((e for e in _ENCODINGS if offered.get(e, offered.get("*", 0)) > 0), None)
+
+
+class Front:
+    def __init__(self, app: Callable, cache: Callable[[], PageCache], *, cache_control: str) -> None:
+        self.app = app
+        self.cache = cache
+        self.cache_control = cache_control
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD")
+        key = cache_key(environ) if method in ("GET", "HEAD") else None
+        if key is None:
+            return self.app(environ, _unmarked(start_response))
+        cache = self.cache()
+        cache.sync()
+        page = cache.get(key)
+        if page is not None and (page.fresh_until is None or time.time() < page.fresh_until):
+            return self._serve(page, environ, start_response, "hit")
+        if method == "HEAD":  # a miss on HEAD has no body to keep: let Django answer it
+            return self.app(environ, _unmarked(start_response))
+        ticket = cache.ticket(key)
+        kept: dict = {}
+
+        def start(status: str, headers: list[tuple[str, str]], exc_info=None):
+            if status.startswith("200") and self._keepable(headers):
+                kept.update(headers=headers, chunks=[])
+                return kept["chunks"].append
+            kept.clear()
+            return _unmarked(start_response)(status, headers, exc_info)
+
+        result = self.app(environ, start)
+        if not kept:  # not a page for everyone: streamed through untouched (static files, feeds, errors)
+            return result
+        try:
+            body = b"".join([*kept["chunks"], *result])
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        headers = kept["headers"]
+        fresh_until = next((float(v) for k, v in headers if k.lower() == FRESH_UNTIL.lower()), None)
+        page = Page.build([(k, v) for k, v in headers if k.lower() not in _REPLACED], body, fresh_until)
+        cache.put(key, page, ticket=ticket)
+        return self._serve(page, environ, start_response, "miss")
+
+    @staticmethod
+    def _keepable(headers: list[tuple[str, str]]) -> bool:
+        names = {k.lower(): v for k, v in headers}
+        if names.get(MARK.lower()) != "page" or "set-cookie" in names:
+            return False
+        if "cookie" in names.get("vary", "").lower():
+            return False
+        cache_control = names.get("cache-control", "").lower()
+        return "private" not in cache_control and "no-store" not in cache_control
+
+    def _serve(self, page: Page, environ: dict, start_response: Callable, how: str) -> Iterable[bytes]:
+        headers = [
+            *page.headers,
+            ("ETag", page.etag),
+            ("Last-Modified", page.last_modified),
+            ("Cache-Control", self.cache_control),
+            ("Vary", "Accept-Encoding"),
+            ("X-Pnyx-Cache", how),
+        ]
+        if _not_modified(page, environ):
+            start_response("304 Not Modified", [h for h in headers if h[0].lower() != "content-type"])
+            return []
+        encoding = _encoding(environ.get("HTTP_ACCEPT_ENCODING", ""))
+        body = page.encoded[encoding] if encoding else page.body
+        if encoding:
+            headers.append(("Content-Encoding", encoding))
+        headers.append(("Content-Length", str(len(body))))
+        start_response("200 OK", headers)
+        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+
+
+# Headers the front sets itself on every kept page (Content-Length differs per encoding).
+_REPLACED = frozenset(
+    {
+        MARK.lower(),
+        FRESH_UNTIL.lower(),
+        "content-length",
+        "etag",
+        "last-modified",
+        "cache-control",
+        "vary",
+        "content-encoding",
+        "expires",
+    }
+)
+
+
+def _unmarked(start_response: Callable) -> Callable:
+    """The marks a view leaves for the front are not for the browser."""
+
+    def start(status: str, headers: list[tuple[str, str]], exc_info=None):
+        headers = [(k, v) for k, v in headers if k.lower() not in (MARK.lower(), FRESH_UNTIL.lower())]
+        return start_response(status, headers, exc_info)
+
+    return start
+
+
+def _not_modified(page: Page, environ: dict) -> bool:
+    """RFC 9110: If-None-Match decides when present; else If-Modified-Since against the stored time."""
+    if (tags := environ.get("HTTP_IF_NONE_MATCH")) is not None:
+        return tags.strip() == "*" or page.etag in [t.strip().removeprefix("W/") for t in tags.split(",")]
+    since = environ.get("HTTP_IF_MODIFIED_SINCE")
+    if not since:
+        return False
+    try:
+        return parsedate_to_datetime(since) >= parsedate_to_datetime(page.last_modified)
+    except (TypeError, ValueError):
+        return False

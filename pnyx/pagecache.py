@@ -1,0 +1,292 @@
+"""Pages that are the same for every visitor, kept ready to serve, and forgotten the moment they change.
+
+Every worker process keeps its own copy of the pages it served (memory is the fastest place a page can
+come from: shared/MEASURED.md), bounded in bytes. What makes that safe across processes is the purge
+journal: a change appends the paths it touched; every process, before it answers from memory, checks
+whether the journal grew and drops those paths. On one box the journal is a file in the data dir
+(``os.stat`` per request: a microsecond); with ``REDIS_URL`` it is a Redis list checked at most every
+``CHECK_INTERVAL`` seconds, and the rendered pages are shared through Redis too, so several machines
+render each page once.
+
+A page is stored under its path and query, and dropped by its path: purging ``/posts/tea/`` drops every
+page of that thread (``?cpage=2`` …). ``"*"`` drops everything.
+
+Django views opt in with ``for_everyone`` (a response header the front strips); this module knows
+nothing of posts or comments — ``pnyx.freshness`` says what each change touches.
+"""
+
+import gzip
+import hashlib
+import os
+import pickle
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from pathlib import Path
+
+import brotli
+import zstandard
+
+MARK = "X-Pnyx-Cache"
+"""Header a view sets (value ``page``) to say: this response is the same for everyone; keep it."""
+
+FRESH_UNTIL = "X-Pnyx-Fresh-Until"
+"""Optional header: a Unix time after which the page must be rendered again (a scheduled post's time)."""
+
+ALL = "*"
+CHECK_INTERVAL = 0.1
+"""With Redis, the longest a process may serve a page after another machine purged it."""
+
+_ZSTD = zstandard.ZstdCompressor(level=10)
+
+
+def for_everyone(view: Callable) -> Callable:
+    """Mark a view's successful GET responses as the same for every visitor, so the front may keep them."""
+
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if request.method in ("GET", "HEAD") and response.status_code == 200:
+            response[MARK] = "page"
+        return response
+
+    wrapped.__name__, wrapped.__doc__, wrapped.__module__ = view.__name__, view.__doc__, view.__module__
+    return wrapped
+
+
+@dataclass
+class Page:
+    """One stored response: its headers and body, pre-compressed so that a hit costs no compression."""
+
+    headers: list[tuple[str, str]]
+    body: bytes
+    encoded: dict[str, bytes]
+    etag: str
+    last_modified: str
+    fresh_until: float | None = None
+    size: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.size = len(self.body) + sum(len(b) for b in self.encoded.values())
+
+    @classmethod
+    def build(cls, headers: list[tuple[str, str]], body: bytes, fresh_until: float | None) -> "Page":
+        encoded = {
+            "br": brotli.compress(body, quality=9),
+            "zstd": _ZSTD.compress(body),
+            "gzip": gzip.compress(body, compresslevel=6, mtime=0),
+        }
+        etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+        return cls(headers, body, encoded, etag, formatdate(usegmt=True), fresh_until)
+
+
+class _FileJournal:
+    """Purges as lines appended to one file; appends of a line are atomic between processes (O_APPEND)."""
+
+    COMPACT_AT = 256 * 1024
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._seen = (0, 0)  # (inode, bytes read)
+
+    def append(self, paths: Iterable[str]) -> None:
+        lines = "".join(p.replace("\n", "") + "\n" for p in paths).encode()
+        while True:
+            with open(self.path, "ab") as f:
+                f.write(lines)
+                f.flush()
+                if f.tell() > self.COMPACT_AT:
+                    self._restart()
+                    return
+                # Another process may have started a new file between our open and our write: then the
+                # lines went to the old one, which nobody reads any more. Write them again.
+                if os.fstat(f.fileno()).st_ino == os.stat(self.path).st_ino:
+                    return
+
+    def _restart(self) -> None:
+        """Start a new file holding one "drop everything": a reader that sees a new file drops all anyway."""
+        fresh = self.path.with_suffix(f".{os.getpid()}.new")
+        fresh.write_bytes(b"*\n")
+        os.replace(fresh, self.path)
+
+    def read_new(self) -> list[str] | None:
+        """Paths purged since the last call; None when nothing changed (the common case: one stat)."""
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        inode, offset = self._seen
+        if st.st_ino == inode and st.st_size == offset:
+            return None
+        if st.st_ino != inode:
+            offset = 0
+        with open(self.path, "rb") as f:
+            f.seek(offset)
+            data = f.read()
+        complete = data[: data.rfind(b"\n") + 1]
+        self._seen = (st.st_ino, offset + len(complete))
+        paths = complete.decode(errors="replace").splitlines()
+        return paths if st.st_ino == inode else [ALL, *paths]
+
+
+class _RedisJournal:
+    """Purges as a Redis list; each process reads what it has not seen, at most every CHECK_INTERVAL."""
+
+    KEY = "pnyx:pages:purges"
+    KEEP = 5000
+
+    def __init__(self, client) -> None:
+        self.redis = client
+        self._seen: int | None = None
+        self._checked = 0.0
+
+    def append(self, paths: Iterable[str]) -> None:
+        pipe = self.redis.pipeline()
+        pipe.rpush(self.KEY, *paths)
+        pipe.ltrim(self.KEY, -self.KEEP, -1)
+        pipe.execute()
+        self._checked = 0.0  # this process learns of its own purge at once
+
+    def read_new(self) -> list[str] | None:
+        now = time.monotonic()
+        if now - self._checked < CHECK_INTERVAL:
+            return None
+        self._checked = now
+        total = self.redis.llen(self.KEY)
+        if self._seen is None or total < self._seen or total - self._seen >= self.KEEP:
+            self._seen = total
+            return [ALL]  # first look, or the list was trimmed past what this process saw
+        if total == self._seen:
+            return None
+        paths = [p.decode() for p in self.redis.lrange(self.KEY, self._seen, total - 1)]
+        self._seen = total
+        return paths
+
+
+class PageCache:
+    """This process's pages, the shared journal of purges, and (with Redis) pages shared between machines."""
+
+    def __init__(self, journal, *, max_bytes: int, shared=None) -> None:
+        self.journal = journal
+        self.shared = shared
+        self.max_bytes = max_bytes
+        self.pages: OrderedDict[str, Page] = OrderedDict()
+        self.keys_by_path: dict[str, set[str]] = {}
+        self.bytes = 0
+        self.generation = 0
+        self.lock = threading.Lock()
+
+    def sync(self) -> None:
+        """Drop what other processes (or this one) purged since the last look."""
+        with self.lock:
+            paths = self.journal.read_new()
+            if paths:
+                self.generation += 1
+                if ALL in paths:
+                    self.pages.clear()
+                    self.keys_by_path.clear()
+                    self.bytes = 0
+                else:
+                    for path in paths:
+                        for key in self.keys_by_path.pop(path, ()):
+                            self.bytes -= self.pages.pop(key).size
+
+    def ticket(self, key: str) -> tuple[int, str | None]:
+        """Taken before a page is rendered: where it may be kept, if nothing is purged meanwhile."""
+        return self.generation, self._shared_key(key) if self.shared is not None else None
+
+    def get(self, key: str) -> Page | None:
+        page = self.pages.get(key)
+        if page is None and self.shared is not None:
+            page = self._shared_get(key)
+            if page is not None:
+                self._keep(key, page)
+        return page
+
+    def put(self, key: str, page: Page, *, ticket: tuple[int, str | None]) -> None:
+        """Keep ``page`` unless a purge arrived while it was being rendered (it may show the old state).
+
+        A purge elsewhere that this process has not seen yet still wins: the shared copy goes under the
+        path's token as it was before rendering, which that purge deleted, so nobody will read it.
+        """
+        generation, shared_key = ticket
+        self.sync()
+        if generation != self.generation or page.size > self.max_bytes:
+            return
+        self._keep(key, page)
+        if shared_key is not None:
+            self.shared.set(shared_key, pickle.dumps(page), ex=24 * 3600)
+
+    def purge(self, paths: Iterable[str]) -> None:
+        paths = sorted(set(paths))
+        if not paths:
+            return
+        if self.shared is not None:
+            if ALL in paths:
+                self.shared.incr("pnyx:pages:epoch")
+            else:
+                self.shared.delete(*[f"pnyx:pages:variants:{self._epoch()}:{p}" for p in paths])
+        self.journal.append(paths)
+
+    def _keep(self, key: str, page: Page) -> None:
+        with self.lock:
+            if key in self.pages:
+                self.bytes -= self.pages.pop(key).size
+            self.pages[key] = page
+            self.keys_by_path.setdefault(key.split("?", 1)[0], set()).add(key)
+            self.bytes += page.size
+            while self.bytes > self.max_bytes and self.pages:
+                old_key, old = self.pages.popitem(last=False)
+                self.bytes -= old.size
+                self.keys_by_path.get(old_key.split("?", 1)[0], set()).discard(old_key)
+
+    # Shared pages (Redis): a page lives under its path's variant set, so a purge of the path (deleting
+    # the set) orphans every variant at once; an epoch counter does the same for "everything".
+    def _epoch(self) -> int:
+        return int(self.shared.get("pnyx:pages:epoch") or 0)
+
+    def _shared_key(self, key: str) -> str:
+        path = key.split("?", 1)[0]
+        epoch = self._epoch()
+        token = self.shared.get(f"pnyx:pages:variants:{epoch}:{path}")
+        if token is None:
+            token = os.urandom(8).hex().encode()
+            self.shared.set(f"pnyx:pages:variants:{epoch}:{path}", token, nx=True, ex=24 * 3600)
+            token = self.shared.get(f"pnyx:pages:variants:{epoch}:{path}") or token
+        return f"pnyx:pages:page:{token.decode()}:{key}"
+
+    def _shared_get(self, key: str) -> Page | None:
+        path = key.split("?", 1)[0]
+        token = self.shared.get(f"pnyx:pages:variants:{self._epoch()}:{path}")
+        if token is None:
+            return None
+        raw = self.shared.get(f"pnyx:pages:page:{token.decode()}:{key}")
+        return pickle.loads(raw) if raw else None  # noqa: S301 (our own pages, in our own Redis)
+
+
+_cache: PageCache | None = None
+
+
+def page_cache() -> PageCache:
+    """This process's cache, built on first use from the settings."""
+    global _cache
+    if _cache is None:
+        from django.conf import settings
+
+        if settings.PNYX_REDIS_URL:
+            import redis
+
+            client = redis.Redis.from_url(settings.PNYX_REDIS_URL)
+            journal, shared = _RedisJournal(client), client
+        else:
+            journal, shared = _FileJournal(Path(settings.DATA_DIR) / "cache" / "purges"), None
+        _cache = PageCache(journal, max_bytes=settings.PNYX_PAGE_CACHE_MB * 1024 * 1024, shared=shared)
+    return _cache
+
+
+def purge(paths: Iterable[str]) -> None:
+    """Every process forgets the pages at these paths (``"*"``: all pages) before it answers again."""
+    page_cache().purge(paths)
