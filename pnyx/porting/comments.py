@@ -20,6 +20,11 @@ class CommentWriter:
     def expect(self, source_ids: Iterable[int]) -> None:
         self.batch.expect(source_ids)
 
+    def reserve(self, highest: int) -> None:
+        """No id given automatically during the import may be one of the file's (``CommentBatch.reserve``)."""
+        if highest:
+            self.batch.reserve(highest)
+
     def add(self, comment: Comment, *, source_id: int | None = None) -> None:
         """Queue ``comment`` (its ``parent`` already added or saved) and count it for the summary."""
         self.batch.add(comment, source_id=source_id)
