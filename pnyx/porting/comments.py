@@ -11,11 +11,14 @@ from pnyx.discussion.posting import CommentBatch
 
 from .report import Report
 
+BATCH = 500
+"""Comments per transaction, bounded: on SQLite a reader's comment waits while a batch is written."""
+
 
 class CommentWriter:
     def __init__(self, report: Report) -> None:
         self.report = report
-        self.batch = CommentBatch()
+        self.batch = CommentBatch(size=BATCH)
 
     def expect(self, source_ids: Iterable[int]) -> None:
         self.batch.expect(source_ids)

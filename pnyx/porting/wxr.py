@@ -305,7 +305,8 @@ class _WxrImport:
     # Posts ---------------------------------------------------------------------------------------
 
     def item(self, element: ET.Element) -> None:
-        """One post or page, in its own transaction (its comments follow in the comment batches')."""
+        """One post or page. The writes are one short transaction; the work around them (the body's HTML,
+        authors, terms) is done before it, as on SQLite a transaction keeps every reader's comment waiting."""
         fields, categories, comments = _item_parts(element)
         if reason := _skip_reason(fields):
             self.report.skipped[reason] += 1
@@ -313,19 +314,18 @@ class _WxrImport:
         post_type = fields.get("wp:post_type", "post")
         wp_id = fields.get("wp:post_id", "").strip()
         ref = _ref(self.site, fields, path=self.path, where=_where(self.items, fields))
-        with transaction.atomic():
-            post = Post.objects.filter(import_ref=ref).first()
-            if post is None:
-                post = self.new_post(fields, categories, ref=ref, post_type=post_type)
-            else:
-                self.report.existing[f"{post_type}s"] += 1
-            links = [fields.get("link", "")]
-            if wp_id.isdigit():
-                links.append(f"/?{'page_id' if post_type == 'page' else 'p'}={wp_id}")
+        links = [fields.get("link", "")]
+        if wp_id.isdigit():
+            links.append(f"/?{'page_id' if post_type == 'page' else 'p'}={wp_id}")
+        post = Post.objects.filter(import_ref=ref).first()
+        if post is None:
+            post = self.new_post(fields, categories, ref=ref, post_type=post_type, links=links)
+        else:
+            self.report.existing[f"{post_type}s"] += 1
             legacy.remember(post, links)
         self.comments(post, comments)
 
-    def new_post(self, fields: dict[str, str], categories, *, ref: str, post_type: str) -> Post:
+    def new_post(self, fields: dict[str, str], categories, *, ref: str, post_type: str, links: list[str]) -> Post:
         title = _plain(fields.get("title", ""))
         status = fields.get("wp:status", "publish")
         body = post_body(fields.get("content:encoded", ""))
@@ -349,11 +349,13 @@ class _WxrImport:
             published_at=_date(fields.get("wp:post_date_gmt"), fields.get("wp:post_date"), fields.get("pubDate")),
             import_ref=ref,
         )
-        post.save()
-        if fields.get("wp:comment_status", "open") != "open":
-            Thread.objects.filter(post=post).update(is_open=False)
         terms = [self.term(taxonomy, slug, label) for taxonomy, slug, label in categories]
-        post.terms.set([t for t in terms if t is not None])
+        with transaction.atomic():
+            post.save()
+            if fields.get("wp:comment_status", "open") != "open":
+                Thread.objects.filter(post=post).update(is_open=False)
+            post.terms.set([t for t in terms if t is not None])
+            legacy.remember(post, links)
         self.report.created[f"{post_type}s"] += 1
         return post
 
