@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -164,7 +163,9 @@ class CommentBatch:
     *when the batch is inserted*, so that old ``#comment-N`` links land on the same comment; otherwise
     the old anchor is kept beside a new id. Kept ids are inserted first and the id sequence is moved past
     them before any id is given automatically, so an id given automatically never collides with a kept
-    one, whatever was written before, in between, or by readers meanwhile.
+    one, whatever was written before, in between, or by readers meanwhile. An importer that knows the
+    highest source id to come calls ``reserve`` first, so no id given automatically takes one a later
+    comment could keep.
     """
 
     def __init__(self, *, size: int = 2000) -> None:
@@ -179,18 +180,25 @@ class CommentBatch:
         wanted = set(source_ids) - self.taken
         self.taken |= set(Comment.objects.filter(pk__in=wanted).values_list("pk", flat=True))
 
+    def reserve(self, highest: int) -> None:
+        """Move the id sequence past ``highest``, the largest source id about to be added.
+
+        Otherwise a comment whose own id is taken, or a reader's written meanwhile, is given the next
+        free id, which is often the id of a comment further on in the file: that one then loses its id
+        too, and on its page the old anchor ``#comment-N`` would stand beside a comment with id N.
+        """
+        with transaction.atomic():
+            _move_id_sequence(past=highest)
+
     def add(self, comment: Comment, *, source_id: int | None = None) -> None:
         if comment.parent is not None and (comment.parent.pk is None or comment.parent._state.adding):
             self.flush()
         comment.status_via = Comment.Via.IMPORT
         comment.prepare_insert()
         comment.pk = None
-        if source_id is not None:
-            if source_id not in self.taken:
-                self.expect([source_id])
-            if source_id not in self.taken:
-                comment.pk = source_id
-                self.taken.add(source_id)
+        if source_id is not None and source_id not in self.taken:  # ``flush`` checks again, in its transaction
+            comment.pk = source_id
+            self.taken.add(source_id)
         self.waiting.append((comment, source_id))
         if len(self.waiting) >= self.size:
             self.flush()
@@ -212,7 +220,7 @@ class CommentBatch:
                 (keep if comment.pk is not None else new).append(comment)
             if keep:
                 Comment.objects.bulk_create(keep)
-                _move_id_sequence()
+                _move_id_sequence(past=max(c.pk for c in keep))
             if new:
                 Comment.objects.bulk_create(new)
             self.taken.update(c.pk for c in new)
@@ -223,9 +231,23 @@ class CommentBatch:
         self.flush()
 
 
-def _move_id_sequence() -> None:
-    """PostgreSQL's sequence does not see ids inserted explicitly: without this, the next id it gives
-    (to a reader's comment, or a comment whose old id was taken) could be one a kept comment has."""
+def _move_id_sequence(*, past: int) -> None:
+    """Make the next id given automatically larger than ``past`` (and than every id in use); never lower it.
+
+    PostgreSQL's sequence does not see ids inserted explicitly, and setting it back to the largest id
+    visible here could hand out an id a reader's comment, not yet committed, already has. SQLite gives
+    max(``sqlite_sequence``, largest id) + 1 (the column is AUTOINCREMENT), so only the reservation is stored.
+    """
+    table = Comment._meta.db_table
     with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(no_style(), [Comment]):
-            cursor.execute(sql)
+        if connection.vendor == "postgresql":
+            largest = f"(SELECT MAX(id) FROM {connection.ops.quote_name(table)})"  # noqa: S608 (the model's table)
+            cursor.execute(
+                f"SELECT setval(s, GREATEST(%s, {largest}, pg_sequence_last_value(s)))"  # noqa: S608
+                " FROM (SELECT CAST(pg_get_serial_sequence(%s, 'id') AS regclass) AS s) AS q",
+                [past, table],
+            )
+        else:
+            cursor.execute("UPDATE sqlite_sequence SET seq = MAX(seq, %s) WHERE name = %s", [past, table])
+            if cursor.rowcount == 0:
+                cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, past])

@@ -11,14 +11,22 @@ from pnyx.discussion.posting import CommentBatch
 
 from .report import Report
 
+BATCH = 500
+"""Comments per transaction, bounded: on SQLite a reader's comment waits while a batch is written."""
+
 
 class CommentWriter:
     def __init__(self, report: Report) -> None:
         self.report = report
-        self.batch = CommentBatch()
+        self.batch = CommentBatch(size=BATCH)
 
     def expect(self, source_ids: Iterable[int]) -> None:
         self.batch.expect(source_ids)
+
+    def reserve(self, highest: int) -> None:
+        """No id given automatically during the import may be one of the file's (``CommentBatch.reserve``)."""
+        if highest:
+            self.batch.reserve(highest)
 
     def add(self, comment: Comment, *, source_id: int | None = None) -> None:
         """Queue ``comment`` (its ``parent`` already added or saved) and count it for the summary."""

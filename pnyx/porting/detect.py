@@ -32,14 +32,23 @@ def detect(path: Path) -> ModuleType:
 
 
 def import_file(path: Path, *, progress: Progress | None = None, dry_run: bool = False) -> Report:
-    """Import ``path`` whole, or nothing at all: one transaction, rolled back on the first error."""
+    """Import ``path``: all of it, or nothing when it is bad.
+
+    Each importer reads the whole file first and writes nothing until it has, so a bad file leaves no
+    trace. It then writes in short transactions (a post, a batch of comments), never holding the
+    database for long: on SQLite one long transaction would lock out every reader's comment for the
+    whole import. An import cut short is finished by running it again, as importing adds only what is
+    missing. A dry run is the one exception: one transaction, rolled back.
+    """
     fmt = detect(path)
     report = Report(source=f"{path.name} ({fmt.NAME})")
+    if not dry_run:
+        fmt.import_file(path, report=report, progress=progress)
+        return report
     try:
         with transaction.atomic():
             fmt.import_file(path, report=report, progress=progress)
-            if dry_run:
-                raise _DryRun
+            raise _DryRun
     except _DryRun:
         pass
     return report

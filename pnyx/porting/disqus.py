@@ -7,6 +7,7 @@ waits for it.
 
 import xml.etree.ElementTree as ET
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -27,8 +28,47 @@ def detect(head: bytes) -> bool:
 
 
 def import_file(path: Path, *, report: Report, progress: Progress | None = None) -> None:
-    """Import every thread and comment of a Disqus export: onto the post at a thread's link, else kept under it."""
+    """Import every thread and comment of a Disqus export: onto the post at a thread's link, else kept under it.
+
+    The whole file is checked first, so a bad one is refused before anything is written; then each
+    batch of comments is written in a short transaction of its own.
+    """
+    check(path, progress=progress)
     _DisqusImport(path, report).run(progress)
+
+
+def check(path: Path, *, progress: Progress | None = None) -> None:
+    """Read the whole export as the import does, writing nothing; PortingError at the first problem."""
+    for name, element in _elements(path, progress):
+        if name == "post" and (fields := _post_fields(element))["id"]:
+            _created_at(fields, path=path)
+
+
+def _elements(path: Path, progress: Progress | None) -> Iterator[tuple[str, ET.Element]]:
+    """The export's threads and posts (comments), each with its local name, once complete."""
+    depth = 0
+    root: ET.Element | None = None
+    for event, element in events(path, progress=progress):
+        if event == "start":
+            depth += 1
+            if depth == 1:
+                if local_name(element.tag)[1] != "disqus":
+                    raise PortingError(f"{path.name}: the root element is not <disqus>.")
+                root = element
+            continue
+        if depth == 2 and root is not None:
+            yield local_name(element.tag)[1], element
+            root.clear()
+        depth -= 1
+
+
+def _created_at(fields: dict, *, path: Path) -> datetime:
+    try:
+        return datetime.fromisoformat(fields["createdAt"])
+    except ValueError:
+        raise PortingError(
+            f"{path.name}: post dsq:id={fields['id']} has createdAt {fields['createdAt']!r}, which is not a date."
+        ) from None
 
 
 class _DisqusImport:
@@ -44,24 +84,11 @@ class _DisqusImport:
         )
 
     def run(self, progress: Progress | None) -> None:
-        depth = 0
-        root: ET.Element | None = None
-        for event, element in events(self.path, progress=progress):
-            if event == "start":
-                depth += 1
-                if depth == 1:
-                    if local_name(element.tag)[1] != "disqus":
-                        raise PortingError(f"{self.path.name}: the root element is not <disqus>.")
-                    root = element
-                continue
-            if depth == 2 and root is not None:
-                name = local_name(element.tag)[1]
-                if name == "thread":
-                    self.thread(element)
-                elif name == "post":
-                    self.post(_post_fields(element))
-                root.clear()
-            depth -= 1
+        for name, element in _elements(self.path, progress):
+            if name == "thread":
+                self.thread(element)
+            elif name == "post":
+                self.post(_post_fields(element))
         for children in self.waiting.values():
             for fields in children:
                 self.report.notes["replies whose parent is not in the file (shown as top-level comments)"] += 1
@@ -106,13 +133,7 @@ class _DisqusImport:
 
     def add(self, fields: dict, *, parent: Comment | None) -> None:
         """Write one comment, then any replies that were waiting for it."""
-        try:
-            created_at = datetime.fromisoformat(fields["createdAt"])
-        except ValueError:
-            raise PortingError(
-                f"{self.path.name}: post dsq:id={fields['id']} has createdAt {fields['createdAt']!r}, "
-                "which is not a date."
-            ) from None
+        created_at = _created_at(fields, path=self.path)
         if fields["isDeleted"]:
             status = Comment.Status.TRASH
         elif fields["isSpam"]:

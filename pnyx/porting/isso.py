@@ -5,6 +5,8 @@ A comment is known by ``isso:<database file name>:<id>``. Isso stores the text a
 """
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,22 +25,49 @@ def detect(head: bytes) -> bool:
     return head.startswith(b"SQLite format 3\x00")
 
 
+_COMMENTS = (
+    "SELECT id, tid, parent, created, mode, remote_addr, text, author, email, website, likes, dislikes "
+    "FROM comments ORDER BY id"
+)
+
+
 def import_file(path: Path, *, report: Report, progress: Progress | None = None) -> None:
-    """Import every thread and comment of an Isso database: onto the post at a thread's URI, else kept under it."""
+    """Import every thread and comment of an Isso database: onto the post at a thread's URI, else kept under it.
+
+    Every row is read once before anything is written, so a damaged database is refused whole; then
+    each batch of comments is written in a short transaction of its own.
+    """
+    with _opened(path) as db:
+        _check(db, path)
+    with _opened(path) as db:
+        _import(db, path, report, progress)
+
+
+@contextmanager
+def _opened(path: Path) -> Iterator[sqlite3.Connection]:
+    """The database, read-only; whatever SQLite cannot read in it becomes the one PortingError."""
     try:
         db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
-            _import(db, path, report, progress)
+            yield db
         finally:
             db.close()
     except sqlite3.DatabaseError as error:
         raise PortingError(f"{path.name}: cannot be read as Isso's database ({error}).") from None
 
 
-def _import(db: sqlite3.Connection, path: Path, report: Report, progress: Progress | None) -> None:
+def _check(db: sqlite3.Connection, path: Path) -> None:
+    """Isso's tables are there and every row of them can be read."""
     tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if not {"threads", "comments"} <= tables:
         raise PortingError(f"{path.name}: an SQLite database, but not Isso's (no threads and comments tables).")
+    for _row in db.execute("SELECT id, uri, title FROM threads"):
+        pass
+    for _row in db.execute(_COMMENTS):
+        pass
+
+
+def _import(db: sqlite3.Connection, path: Path, report: Report, progress: Progress | None) -> None:
     prefix = f"isso:{path.name}:"
     existing = {
         ref[len(prefix) :]: pk
@@ -54,10 +83,7 @@ def _import(db: sqlite3.Connection, path: Path, report: Report, progress: Progre
     writer = CommentWriter(report)
     written: dict[int, Comment] = {}
     likes = dislikes = 0
-    rows = db.execute(
-        "SELECT id, tid, parent, created, mode, remote_addr, text, author, email, website, likes, dislikes "
-        "FROM comments ORDER BY id"
-    )
+    rows = db.execute(_COMMENTS)
     for cid, tid, parent_id, created, mode, addr, text, author, email, website, up, down in rows:
         if str(cid) in existing:
             report.existing["comments"] += 1

@@ -9,6 +9,7 @@ import html
 import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from urllib.parse import unquote
 
 import nh3
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -87,15 +89,103 @@ def tag_name(tag: str) -> str:
 
 
 def import_file(path: Path, *, report: Report, progress: Progress | None = None) -> None:
-    """Import the WXR file at ``path``; raises PortingError naming the first problem found."""
-    _WxrImport(path, report).run(progress)
+    """Import the WXR file at ``path``; raises PortingError naming the first problem found, before writing anything.
+
+    The file is read twice: once to check all of it, then to write it in short transactions (one per
+    post, one per batch of comments), so readers can post comments while a long import runs.
+    """
+    highest = check(path, progress=progress)
+    _WxrImport(path, report, highest_comment_id=highest).run(progress)
+
+
+def check(path: Path, *, progress: Progress | None = None) -> int:
+    """Read the whole file as the import does, writing nothing: PortingError at the first problem, else the
+    largest comment id in it (0 if none)."""
+    highest = items = 0
+    for name, element in _channel(path, progress):
+        if name == "item":
+            items += 1
+            fields, _categories, comments = _item_parts(element)
+            if _skip_reason(fields) is None:
+                where = _where(items, fields)
+                _ref("", fields, path=path, where=where)
+                highest = max([highest, *_comment_ids(comments, path=path, where=where)])
+    return highest
+
+
+def _channel(path: Path, progress: Progress | None) -> Iterator[tuple[str, ET.Element]]:
+    """The channel's children, each with its WXR name, once complete; PortingError where the file is not
+    a WordPress export of a version pnyx reads."""
+    depth = 0
+    channel: ET.Element | None = None
+    version: str | None = None
+    for event, element in events(path, progress=progress):
+        if event == "start":
+            depth += 1
+            if depth == 1 and tag_name(element.tag) != "rss":
+                raise PortingError(f"{path.name}: the root element is <{element.tag}>, not a WXR <rss>.")
+            if depth == 2:
+                channel = element
+            continue
+        if depth == 3 and channel is not None:
+            name = tag_name(element.tag)
+            if name == "wp:wxr_version":
+                version = (element.text or "").strip()
+                if version not in VERSIONS:
+                    raise PortingError(
+                        f"{path.name}: <wp:wxr_version> is {version!r}; pnyx reads WXR {', '.join(VERSIONS)}."
+                    )
+            elif name == "item" and version is None:
+                raise PortingError(
+                    f"{path.name}: no <wp:wxr_version> before the first <item>; this is not a WordPress export."
+                )
+            yield name, element
+            channel.clear()
+        depth -= 1
+    if version is None:
+        raise PortingError(f"{path.name}: no <wp:wxr_version> in the channel; this is not a WordPress export.")
+
+
+def _skip_reason(fields: dict[str, str]) -> str | None:
+    """Why an item is not imported (an attachment, a revision …), or None for a post or page to import."""
+    post_type = fields.get("wp:post_type", "post")
+    if post_type not in ("post", "page"):
+        return SKIPPED_TYPES.get(post_type, f"items of type {post_type!r} (not a post or page)")
+    return SKIPPED_STATUS.get(fields.get("wp:status", "publish"))
+
+
+def _where(number: int, fields: dict[str, str]) -> str:
+    """How an error names an item: its place among the items, and its title."""
+    title = _plain(fields.get("title", ""))
+    return f"item {number} ({title!r})" if title else f"item {number}"
+
+
+def _ref(site: str, fields: dict[str, str], *, path: Path, where: str) -> str:
+    """The import reference a post is known by: its WordPress id, else its GUID or link."""
+    wp_id = fields.get("wp:post_id", "").strip()
+    # Hand-written exports may lack the id; the GUID (or the link) is then what stays stable.
+    if wp_id.isdigit():
+        ref = f"wxr:{site}:post:{wp_id}"
+    elif identity := (fields.get("guid") or fields.get("link") or "").strip():
+        ref = f"wxr:{site}:guid:{identity}"
+    else:
+        raise PortingError(f"{path.name}: {where} has no <wp:post_id>, <guid> or <link> to know it by.")
+    return ref[:300]
+
+
+def _comment_ids(comments: list[dict[str, str]], *, path: Path, where: str) -> list[int]:
+    ids = [c.get("wp:comment_id", "").strip() for c in comments]
+    if not all(i.isdigit() for i in ids):
+        raise PortingError(
+            f"{path.name}: {where} has a comment without a numeric <wp:comment_id>, so it cannot be imported."
+        )
+    return [int(i) for i in ids]
 
 
 class _WxrImport:
-    def __init__(self, path: Path, report: Report) -> None:
+    def __init__(self, path: Path, report: Report, *, highest_comment_id: int) -> None:
         self.path = path
         self.report = report
-        self.version: str | None = None
         self.addresses: dict[str, str] = {}
         self.site = ""
         self.authors: dict[str, object] = {}
@@ -104,37 +194,17 @@ class _WxrImport:
         self.terms: dict[tuple[str, str], Term] = {}
         self.term_parents: list[tuple[Term, str]] = []
         self.writer = CommentWriter(report)
+        self.writer.reserve(highest_comment_id)
         self.items = 0
 
     def run(self, progress: Progress | None) -> None:
-        depth = 0
-        channel: ET.Element | None = None
-        for event, element in events(self.path, progress=progress):
-            if event == "start":
-                depth += 1
-                if depth == 1 and tag_name(element.tag) != "rss":
-                    raise PortingError(f"{self.path.name}: the root element is <{element.tag}>, not a WXR <rss>.")
-                if depth == 2:
-                    channel = element
-                continue
-            if depth == 3 and channel is not None:
-                self.channel_element(element)
-                channel.clear()
-            depth -= 1
-        if self.version is None:
-            raise PortingError(f"{self.path.name}: no <wp:wxr_version> in the channel; this is not a WordPress export.")
+        for name, element in _channel(self.path, progress):
+            self.channel_element(name, element)
         self.finish()
 
-    def channel_element(self, element: ET.Element) -> None:
-        name = tag_name(element.tag)
+    def channel_element(self, name: str, element: ET.Element) -> None:
         text = (element.text or "").strip()
-        if name == "wp:wxr_version":
-            if text not in VERSIONS:
-                raise PortingError(
-                    f"{self.path.name}: <wp:wxr_version> is {text!r}; pnyx reads WXR {', '.join(VERSIONS)}."
-                )
-            self.version = text
-        elif name in ("wp:base_blog_url", "wp:base_site_url", "link"):
+        if name in ("wp:base_blog_url", "wp:base_site_url", "link"):
             self.addresses[name] = text.rstrip("/")
         elif name == "wp:author":
             self.author(_fields(element))
@@ -142,10 +212,6 @@ class _WxrImport:
             self.declared_term(name, _fields(element))
         elif name == "item":
             self.items += 1
-            if self.version is None:
-                raise PortingError(
-                    f"{self.path.name}: no <wp:wxr_version> before the first <item>; this is not a WordPress export."
-                )
             if self.items == 1:
                 # The blog's own address names it in every import reference, so that two blogs imported
                 # into one pnyx never mistake each other's post 12 for their own.
@@ -239,41 +305,29 @@ class _WxrImport:
     # Posts ---------------------------------------------------------------------------------------
 
     def item(self, element: ET.Element) -> None:
+        """One post or page. The writes are one short transaction; the work around them (the body's HTML,
+        authors, terms) is done before it, as on SQLite a transaction keeps every reader's comment waiting."""
         fields, categories, comments = _item_parts(element)
-        post_type = fields.get("wp:post_type", "post")
-        status = fields.get("wp:status", "publish")
-        wp_id = fields.get("wp:post_id", "").strip()
-        title = _plain(fields.get("title", ""))
-        where = f"item {self.items} ({title!r})" if title else f"item {self.items}"
-        if post_type not in ("post", "page"):
-            reason = SKIPPED_TYPES.get(post_type, f"items of type {post_type!r} (not a post or page)")
+        if reason := _skip_reason(fields):
             self.report.skipped[reason] += 1
             return
-        if status in SKIPPED_STATUS:
-            self.report.skipped[SKIPPED_STATUS[status]] += 1
-            return
-        # Hand-written exports may lack the id; the GUID (or the link) is then what stays stable.
-        if wp_id.isdigit():
-            ref = f"wxr:{self.site}:post:{wp_id}"
-        elif identity := (fields.get("guid") or fields.get("link") or "").strip():
-            ref = f"wxr:{self.site}:guid:{identity}"
-        else:
-            raise PortingError(f"{self.path.name}: {where} has no <wp:post_id>, <guid> or <link> to know it by.")
-        ref = ref[:300]
-        post = Post.objects.filter(import_ref=ref).first()
-        if post is None:
-            post = self.new_post(fields, categories, ref=ref, title=title, post_type=post_type, status=status)
-        else:
-            self.report.existing[f"{post_type}s"] += 1
+        post_type = fields.get("wp:post_type", "post")
+        wp_id = fields.get("wp:post_id", "").strip()
+        ref = _ref(self.site, fields, path=self.path, where=_where(self.items, fields))
         links = [fields.get("link", "")]
         if wp_id.isdigit():
             links.append(f"/?{'page_id' if post_type == 'page' else 'p'}={wp_id}")
-        legacy.remember(post, links)
+        post = Post.objects.filter(import_ref=ref).first()
+        if post is None:
+            post = self.new_post(fields, categories, ref=ref, post_type=post_type, links=links)
+        else:
+            self.report.existing[f"{post_type}s"] += 1
+            legacy.remember(post, links)
         self.comments(post, comments)
 
-    def new_post(
-        self, fields: dict[str, str], categories, *, ref: str, title: str, post_type: str, status: str
-    ) -> Post:
+    def new_post(self, fields: dict[str, str], categories, *, ref: str, post_type: str, links: list[str]) -> Post:
+        title = _plain(fields.get("title", ""))
+        status = fields.get("wp:status", "publish")
         body = post_body(fields.get("content:encoded", ""))
         self.report.notes.update(body.notes)
         post_status = POST_STATUS.get(status, Post.Status.DRAFT)
@@ -295,11 +349,13 @@ class _WxrImport:
             published_at=_date(fields.get("wp:post_date_gmt"), fields.get("wp:post_date"), fields.get("pubDate")),
             import_ref=ref,
         )
-        post.save()
-        if fields.get("wp:comment_status", "open") != "open":
-            Thread.objects.filter(post=post).update(is_open=False)
         terms = [self.term(taxonomy, slug, label) for taxonomy, slug, label in categories]
-        post.terms.set([t for t in terms if t is not None])
+        with transaction.atomic():
+            post.save()
+            if fields.get("wp:comment_status", "open") != "open":
+                Thread.objects.filter(post=post).update(is_open=False)
+            post.terms.set([t for t in terms if t is not None])
+            legacy.remember(post, links)
         self.report.created[f"{post_type}s"] += 1
         return post
 
@@ -321,12 +377,7 @@ class _WxrImport:
         self.report.existing["comments"] += len(raw) - len(fresh)
         self.writer.expect(int(c["wp:comment_id"]) for c in fresh if c.get("wp:comment_id", "").strip().isdigit())
         for fields in _parents_first(fresh):
-            source_id = fields.get("wp:comment_id", "").strip()
-            if not source_id.isdigit():
-                raise PortingError(
-                    f"{self.path.name}: item {self.items} ({post.title!r}) has a comment without a numeric "
-                    "<wp:comment_id>, so it cannot be imported."
-                )
+            source_id = fields["wp:comment_id"].strip()  # numeric: ``check`` has seen every one
             parent_id = fields.get("wp:comment_parent", "0").strip()
             parent = known.get(parent_id) if parent_id not in ("", "0") else None
             if parent is None and parent_id not in ("", "0"):

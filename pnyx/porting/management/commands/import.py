@@ -27,7 +27,7 @@ class Command(BaseCommand):
     def handle(self, *args, file: Path, dry_run: bool, verbosity: int, **options):
         call_command("migrate", interactive=False, verbosity=0)  # so a fresh data dir can be moved into
         show_bar = verbosity > 0 and sys.stderr.isatty()
-        size = file.stat().st_size if file.is_file() else 0
+        size = 2 * file.stat().st_size if file.is_file() else 0  # read twice: checked whole, then imported
         with tqdm(total=size, unit="B", unit_scale=True, desc="Importing", disable=not show_bar) as bar:
             try:
                 report = import_file(file, progress=bar.update, dry_run=dry_run)
