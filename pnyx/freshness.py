@@ -49,9 +49,9 @@ def thread_saved(sender, instance: Thread, **kwargs) -> None:
     _later([instance.path, HOME])
 
 
-def everything(sender, instance=None, update_fields=None, **kwargs) -> None:
-    if sender is get_user_model() and update_fields is not None and set(update_fields) <= {"last_login"}:
-        return  # a login changes no page
+def everything(sender, instance=None, update_fields=None, created=False, **kwargs) -> None:
+    if sender is get_user_model() and (created or (update_fields is not None and set(update_fields) <= {"last_login"})):
+        return  # a new account, or a login, changes no page; a changed name may change many
     _later([ALL])
 
 

@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable
 from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qsl
 
+from django.http.request import split_domain_port, validate_host
+
 from .pagecache import FRESH_UNTIL, MARK, Page, PageCache
 
 # Query parameters a kept page may depend on: a listing's page, a thread's page, the no-JavaScript reply
@@ -55,14 +57,29 @@ def _encoding(accept: str) -> str | None:
 
 
 class Front:
-    def __init__(self, app: Callable, cache: Callable[[], PageCache], *, cache_control: str) -> None:
+    def __init__(
+        self, app: Callable, cache: Callable[[], PageCache], *, cache_control: str, allowed_hosts: list[str]
+    ) -> None:
         self.app = app
         self.cache = cache
         self.cache_control = cache_control
+        self.allowed_hosts = allowed_hosts
+        self.hosts_seen: dict[str, bool] = {}
+
+    def host_allowed(self, environ: dict) -> bool:
+        """Django's own Host check (a disallowed Host is Django's to refuse), remembered per host name."""
+        host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+        allowed = self.hosts_seen.get(host)
+        if allowed is None:
+            domain, _port = split_domain_port(host)
+            allowed = bool(domain) and validate_host(domain, self.allowed_hosts)
+            if len(self.hosts_seen) < 1000:  # a flood of made-up hosts is not remembered
+                self.hosts_seen[host] = allowed
+        return allowed
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD")
-        key = cache_key(environ) if method in ("GET", "HEAD") else None
+        key = cache_key(environ) if method in ("GET", "HEAD") and self.host_allowed(environ) else None
         if key is None:
             return self.app(environ, _unmarked(start_response))
         cache = self.cache()

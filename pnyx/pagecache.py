@@ -30,7 +30,7 @@ from pathlib import Path
 import brotli
 import zstandard
 
-MARK = "X-Pnyx-Cache"
+MARK = "X-Pnyx-Page"
 """Header a view sets (value ``page``) to say: this response is the same for everyone; keep it."""
 
 FRESH_UNTIL = "X-Pnyx-Fresh-Until"
@@ -90,6 +90,7 @@ class _FileJournal:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(exist_ok=True)  # one file from the start: a first purge then drops only what it names
         self._seen = (0, 0)  # (inode, bytes read)
 
     def append(self, paths: Iterable[str]) -> None:
@@ -135,11 +136,11 @@ class _FileJournal:
 class _RedisJournal:
     """Purges as a Redis list; each process reads what it has not seen, at most every CHECK_INTERVAL."""
 
-    KEY = "pnyx:pages:purges"
     KEEP = 5000
 
-    def __init__(self, client) -> None:
+    def __init__(self, client, prefix: str) -> None:
         self.redis = client
+        self.KEY = f"{prefix}:purges"
         self._seen: int | None = None
         self._checked = 0.0
 
@@ -169,9 +170,10 @@ class _RedisJournal:
 class PageCache:
     """This process's pages, the shared journal of purges, and (with Redis) pages shared between machines."""
 
-    def __init__(self, journal, *, max_bytes: int, shared=None) -> None:
+    def __init__(self, journal, *, max_bytes: int, shared=None, prefix: str = "pnyx:pages") -> None:
         self.journal = journal
         self.shared = shared
+        self.prefix = prefix
         self.max_bytes = max_bytes
         self.pages: OrderedDict[str, Page] = OrderedDict()
         self.keys_by_path: dict[str, set[str]] = {}
@@ -226,9 +228,9 @@ class PageCache:
             return
         if self.shared is not None:
             if ALL in paths:
-                self.shared.incr("pnyx:pages:epoch")
+                self.shared.incr(f"{self.prefix}:epoch")
             else:
-                self.shared.delete(*[f"pnyx:pages:variants:{self._epoch()}:{p}" for p in paths])
+                self.shared.delete(*[f"{self.prefix}:variants:{self._epoch()}:{p}" for p in paths])
         self.journal.append(paths)
 
     def _keep(self, key: str, page: Page) -> None:
@@ -246,24 +248,24 @@ class PageCache:
     # Shared pages (Redis): a page lives under its path's variant set, so a purge of the path (deleting
     # the set) orphans every variant at once; an epoch counter does the same for "everything".
     def _epoch(self) -> int:
-        return int(self.shared.get("pnyx:pages:epoch") or 0)
+        return int(self.shared.get(f"{self.prefix}:epoch") or 0)
 
     def _shared_key(self, key: str) -> str:
         path = key.split("?", 1)[0]
         epoch = self._epoch()
-        token = self.shared.get(f"pnyx:pages:variants:{epoch}:{path}")
+        name = f"{self.prefix}:variants:{epoch}:{path}"
+        token = self.shared.get(name)
         if token is None:
-            token = os.urandom(8).hex().encode()
-            self.shared.set(f"pnyx:pages:variants:{epoch}:{path}", token, nx=True, ex=24 * 3600)
-            token = self.shared.get(f"pnyx:pages:variants:{epoch}:{path}") or token
-        return f"pnyx:pages:page:{token.decode()}:{key}"
+            self.shared.set(name, os.urandom(8).hex(), nx=True, ex=24 * 3600)
+            token = self.shared.get(name) or b"gone"
+        return f"{self.prefix}:page:{token.decode()}:{key}"
 
     def _shared_get(self, key: str) -> Page | None:
         path = key.split("?", 1)[0]
-        token = self.shared.get(f"pnyx:pages:variants:{self._epoch()}:{path}")
+        token = self.shared.get(f"{self.prefix}:variants:{self._epoch()}:{path}")
         if token is None:
             return None
-        raw = self.shared.get(f"pnyx:pages:page:{token.decode()}:{key}")
+        raw = self.shared.get(f"{self.prefix}:page:{token.decode()}:{key}")
         return pickle.loads(raw) if raw else None  # noqa: S301 (our own pages, in our own Redis)
 
 
@@ -276,14 +278,16 @@ def page_cache() -> PageCache:
     if _cache is None:
         from django.conf import settings
 
+        max_bytes = settings.PNYX_PAGE_CACHE_MB * 1024 * 1024
         if settings.PNYX_REDIS_URL:
             import redis
 
+            # One Redis may serve several sites: each keeps its pages under its own secret's fingerprint.
+            prefix = "pnyx:" + hashlib.blake2b(settings.SECRET_KEY.encode(), digest_size=6).hexdigest()
             client = redis.Redis.from_url(settings.PNYX_REDIS_URL)
-            journal, shared = _RedisJournal(client), client
+            _cache = PageCache(_RedisJournal(client, prefix), max_bytes=max_bytes, shared=client, prefix=prefix)
         else:
-            journal, shared = _FileJournal(Path(settings.DATA_DIR) / "cache" / "purges"), None
-        _cache = PageCache(journal, max_bytes=settings.PNYX_PAGE_CACHE_MB * 1024 * 1024, shared=shared)
+            _cache = PageCache(_FileJournal(Path(settings.DATA_DIR) / "cache" / "purges"), max_bytes=max_bytes)
     return _cache
 
 

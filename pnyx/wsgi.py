@@ -10,4 +10,9 @@ from pnyx.pagecache import page_cache
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pnyx.settings")
 django_application = get_wsgi_application()
-application = Front(django_application, page_cache, cache_control=settings.PNYX_PAGE_CACHE_CONTROL)
+application = Front(
+    django_application,
+    page_cache,
+    cache_control=settings.PNYX_PAGE_CACHE_CONTROL,
+    allowed_hosts=settings.ALLOWED_HOSTS,
+)

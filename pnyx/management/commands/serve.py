@@ -7,7 +7,9 @@ work per request, one thread per worker beat granian's default of up to 256 on t
 """
 
 import errno
+import hashlib
 import socket
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -35,7 +37,7 @@ class Command(BaseCommand):
         check_can_listen(host, port)
         if not no_migrate:
             call_command("migrate", interactive=False, verbosity=0)
-        call_command("collectstatic", interactive=False, verbosity=0)
+        collect_static_if_changed()
         connections.close_all()
         self.stdout.write(f"pnyx serving http://{host}:{port}/ (data in {settings.DATA_DIR})")
         Granian(
@@ -48,6 +50,27 @@ class Command(BaseCommand):
             respawn_failed_workers=True,
             log_access=options["verbosity"] > 1,
         ).serve()
+
+
+def collect_static_if_changed() -> None:
+    """Collect (and pre-compress) static files only when they changed since the last start.
+
+    Compressing every file with brotli takes seconds on a small box; a restart, or a second process on
+    the same data dir, should not pay it again for the same files.
+    """
+    from django.contrib.staticfiles.finders import get_finders
+
+    files = sorted(
+        (path, (stat := Path(storage.path(path)).stat()).st_size, stat.st_mtime_ns)
+        for finder in get_finders()
+        for path, storage in finder.list(["CVS", ".*", "*~"])
+    )
+    signature = hashlib.sha256(repr(files).encode()).hexdigest()
+    stamp = Path(settings.STATIC_ROOT) / ".pnyx-collected"
+    if stamp.exists() and stamp.read_text() == signature:
+        return
+    call_command("collectstatic", interactive=False, verbosity=0)
+    stamp.write_text(signature)
 
 
 def check_can_listen(host: str, port: int) -> None:
