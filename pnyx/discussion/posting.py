@@ -191,7 +191,9 @@ class CommentBatch:
             _move_id_sequence(past=highest)
 
     def add(self, comment: Comment, *, source_id: int | None = None) -> None:
-        if comment.parent is not None and (comment.parent.pk is None or comment.parent._state.adding):
+        # A reply may wait beside its parent when the parent keeps its source id (the reply already points
+        # at it); a parent that will be given an id on insert must be inserted first.
+        if comment.parent is not None and comment.parent.pk is None:
             self.flush()
         comment.status_via = Comment.Via.IMPORT
         comment.prepare_insert()
@@ -218,6 +220,9 @@ class CommentBatch:
                     comment.legacy_anchor = f"comment-{source_id}"
                     self.anchored += 1
                 (keep if comment.pk is not None else new).append(comment)
+            if any(c.parent is not None and c.parent.pk is None for c in keep + new):
+                self._one_by_one()
+                return
             if keep:
                 Comment.objects.bulk_create(keep)
                 _move_id_sequence(past=max(c.pk for c in keep))
@@ -225,6 +230,18 @@ class CommentBatch:
                 Comment.objects.bulk_create(new)
             self.taken.update(c.pk for c in new)
             record(Change(c.pk, c.thread_id, None, c.status, Comment.Via.IMPORT) for c in keep + new)
+        self.waiting = []
+
+    def _one_by_one(self) -> None:
+        """A parent lost its source id in this very batch (rare: taken since it was added), so its replies
+        point at nothing yet: insert in order, parents first, each reply pointing at its parent's new id."""
+        _move_id_sequence(past=max((c.pk for c, _s in self.waiting if c.pk is not None), default=0))
+        for comment, _source_id in self.waiting:
+            if comment.parent is not None:
+                comment.parent_id = comment.parent.pk
+            Comment.objects.bulk_create([comment])
+            self.taken.add(comment.pk)
+        record(Change(c.pk, c.thread_id, None, c.status, Comment.Via.IMPORT) for c, _s in self.waiting)
         self.waiting = []
 
     def finish(self) -> None:

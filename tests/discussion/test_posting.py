@@ -176,3 +176,20 @@ def test_a_comment_published_by_an_emailed_link_proves_nothing_to_the_browser_th
     confirmed = CommentFactory(post=post, author_name="Regular", author_email="regular@example.org", status_via="link")
     outcome = _post(post, Commenter(name="Regular", email="regular@example.org", written=[confirmed.pk]))
     assert outcome.comment.status == Comment.Status.PENDING
+
+
+def test_a_reply_waits_beside_its_parent_and_still_follows_it_when_the_parents_id_is_taken_meanwhile():
+    from pnyx.discussion.posting import CommentBatch
+
+    post = PostFactory()
+    batch = CommentBatch()
+    parent = Comment(thread=post.thread, author_name="P", body="parent", status="approved")
+    batch.add(parent, source_id=900)
+    reply = Comment(thread=post.thread, parent=parent, author_name="R", body="reply", status="approved")
+    batch.add(reply, source_id=901)
+    assert len(batch.waiting) == 2  # no flush in between: the reply already points at id 900
+    CommentFactory(post=post, pk=900)  # a reader's comment takes the id before the batch is written
+    batch.finish()
+    parent, reply = Comment.objects.get(body="parent"), Comment.objects.get(body="reply")
+    assert parent.pk != 900 and parent.legacy_anchor == "comment-900"
+    assert reply.parent == parent and reply.pk == 901 and reply.path.startswith(parent.path + "/")
