@@ -47,9 +47,11 @@ def test_admin_actions_approve_spam_and_trash(admin_client):
 
 
 def test_admin_lists_comments_with_their_reason_and_client(admin_client):
-    CommentFactory(status="pending", status_reason="first comment from this identity", ip="203.0.113.9")
+    CommentFactory(
+        status="pending", status_reason="first comment from this identity", ip="203.0.113.9", user_agent="Lynx/2.9"
+    )
     page = admin_client.get("/admin/discussion/comment/?status__exact=pending").content.decode()
-    assert "first comment from this identity" in page
+    assert "first comment from this identity" in page and "203.0.113.9" in page and "Lynx/2.9" in page
 
 
 def test_admin_cannot_move_a_written_comment_to_another_thread(admin_client):

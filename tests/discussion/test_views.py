@@ -1,4 +1,5 @@
 import json
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -381,3 +382,11 @@ def test_a_busy_database_gives_a_try_again_page_with_the_text_kept(client, monke
     page = response.content.decode()
     assert response.status_code == 503 and response["Retry-After"] == "5"
     assert "Please send it again in a moment." in page and "Words I typed for ten minutes" in page
+
+
+def test_comment_times_carry_no_microseconds(client):
+    post = PostFactory()
+    CommentFactory(post=post)
+    page = client.get(post.get_absolute_url()).content.decode()
+    stamps = re.findall(r'<time[^>]* datetime="([^"]+)"', page)
+    assert len(stamps) == 2 and all("." not in stamp for stamp in stamps)

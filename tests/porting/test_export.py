@@ -74,3 +74,18 @@ def test_export_writes_to_standard_output(capsys):
     PostFactory(title="On stdout")
     call_command("export", verbosity=0)
     assert "<title><![CDATA[On stdout]]></title>" in capsys.readouterr().out
+
+
+def test_comments_written_in_the_same_instant_export_in_the_same_order_every_time():
+    from django.utils import timezone
+
+    post = PostFactory()
+    instant = timezone.now().replace(microsecond=0)
+    written = [CommentFactory(post=post, created_at=instant, body=f"same instant {n}") for n in range(6)]
+    exports = []
+    for _ in range(2):
+        out = io.StringIO()
+        export_wxr(out, base_url="https://blog.example")
+        exports.append(re.findall(r"same instant (\d)", out.getvalue()))
+    assert exports[0] == exports[1] == [str(n) for n in range(6)]
+    assert [c.pk for c in written] == sorted(c.pk for c in written)
