@@ -20,8 +20,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from pnyx.identity.confirmation import address_token, may_send_confirmation, read_address_token
+from pnyx.identity.models import revoke
 
-from .lifecycle import Change
+from .lifecycle import Change, comment_set_status
 from .models import Comment
 
 logger = logging.getLogger(__name__)
@@ -87,3 +88,22 @@ def on_comment_changed(sender, *, changes: list[Change], **kwargs) -> None:
             comment = Comment.objects.select_related("thread").filter(pk=change.comment_id).first()
             if comment is not None and needs_confirmation(comment) and may_send_confirmation(comment.author_email):
                 send_confirmation(comment)
+
+
+def comment_confirm(*, comment: Comment) -> None:
+    """The address's owner says the held comment is theirs: it is published (the browser is the view's)."""
+    comment_set_status(
+        comment=comment, status=Comment.Status.APPROVED, reason="email address confirmed by link", via=Comment.Via.LINK
+    )
+
+
+def comment_disown(*, comment: Comment) -> None:
+    """The address's owner says it was not them: no proof of the address counts any more, anywhere,
+    and the comment waits for a moderator as spam."""
+    revoke(comment.author_email)
+    comment_set_status(
+        comment=comment,
+        status=Comment.Status.SPAM,
+        reason="the address's owner said it was not them",
+        via=Comment.Via.LINK,
+    )

@@ -19,12 +19,10 @@ from django.views.decorators.vary import vary_on_cookie
 
 from pnyx.blog.models import Post
 from pnyx.identity.commenter import commenter_for, prove_address, read_cookie, remember, written_ids
-from pnyx.identity.models import revoke
 from pnyx.origin import is_same_origin
 
-from .confirmation import comment_for_token
+from .confirmation import comment_confirm, comment_disown, comment_for_token
 from .forms import CommentForm
-from .lifecycle import comment_set_status
 from .models import Comment, Thread
 from .posting import Client, CommentRefused, DuplicateComment, parent_comment, post_comment
 
@@ -158,17 +156,9 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     if comment is None or request.method != "POST":
         return render(request, "discussion/confirm.html", {"comment": comment}, status=200 if comment else 410)
     if request.POST.get("answer") == "not-me":
-        revoke(comment.author_email)
-        comment_set_status(
-            comment=comment,
-            status=Comment.Status.SPAM,
-            reason="the address's owner said it was not them",
-            via=Comment.Via.LINK,
-        )
+        comment_disown(comment=comment)
         return render(request, "discussion/confirm.html", {"answer": "not-me"})
-    comment_set_status(
-        comment=comment, status=Comment.Status.APPROVED, reason="email address confirmed by link", via=Comment.Via.LINK
-    )
+    comment_confirm(comment=comment)
     response = redirect(comment.get_absolute_url())
     prove_address(response, request, email=comment.author_email, name=comment.author_name)
     return response
