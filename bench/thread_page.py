@@ -10,8 +10,9 @@ this prints the time, so a regression in the layout or the HTML assembly shows a
     .venv/bin/python bench/thread_page.py [--comments 8 100 1000] [--huge 20000] [--repeat 20]
 
 "cpu ms" is the process's CPU time per render (the median), which a machine busy with other work
-disturbs less than the wall-clock figures. It works in a temporary data dir (SQLite) unless DATABASE_URL is set. Comments are inserted through
-``CommentBatch`` (the importers' way in), one in three a top-level comment.
+disturbs less than the wall-clock figures. It works in a temporary data dir (SQLite) unless
+DATABASE_URL is set. Comments are inserted through ``CommentBatch`` (the importers' way in), one in
+three a top-level comment.
 """
 
 import argparse

@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString
 
 from pnyx.blog.models import Post
 
-from ..forms import CommentForm
+from ..forms import CommentForm, blank_inputs
 from ..fragments import comment_html, refresh_stale, thread_html
 from ..models import Comment, Thread
 from ..threads import ThreadPage, thread_page
@@ -47,6 +47,7 @@ def discussion(context: template.Context, post: Post) -> dict:
         "page": page,
         "comments_html": thread_html(page.items, is_open=page.thread.is_open, reply_query=page.reply_query),
         "form": form,
+        "inputs": form if form.is_bound else blank_inputs(form.initial["comment_parent"]),
         "replying_to": replying_to,
     }
 
