@@ -147,9 +147,6 @@ class Thread(models.Model):
         Thread.objects.filter(pk=self.pk, revision=self.revision).update(page_starts=self.page_starts)
         return paths
 
-    def page_count(self) -> int:
-        return len(self.page_bounds()) + 1
-
     def page_of(self, path: str) -> int:
         """The page that holds the comment with ``path`` (a reply is on its top-level comment's page)."""
         return bisect_right(self.page_bounds(), path.split("/", 1)[0]) + 1

@@ -28,10 +28,6 @@ class ThreadItem:
     opens_replies: bool = False
     closes: int = 0
 
-    @property
-    def close_range(self) -> range:
-        return range(self.closes)
-
 
 @dataclass
 class ThreadPage:

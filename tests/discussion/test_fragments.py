@@ -7,7 +7,7 @@ import pytest
 from django.apps import apps
 from django.urls import reverse
 
-from pnyx.discussion.fragments import comment_html, meta_key
+from pnyx.discussion.fragments import comment_html, meta_key, meta_rerendered
 from pnyx.discussion.models import Comment
 from pnyx.discussion.moderation import comment_approve
 from tests.factories import CommentFactory, PostFactory, UserFactory
@@ -73,8 +73,14 @@ def test_a_signed_in_commenters_new_name_is_rendered_into_their_comments(client)
     mine = CommentFactory(post=post, user=user, author_name="")
     other = CommentFactory(post=post, author_name="Someone Else")
     untouched = Comment.objects.get(pk=other.pk).meta_html
+    sent = []
+    meta_rerendered.connect(lambda sender, thread_ids, **kw: sent.append(thread_ids), weak=False, dispatch_uid="t")
     user.last_name = "New"
-    user.save()
+    try:
+        user.save()
+    finally:
+        meta_rerendered.disconnect(dispatch_uid="t")
+    assert sent == [[post.thread.pk]]  # what shows these threads' pages (a page cache) hears of it
     mine.refresh_from_db()
     assert "Pat New" in mine.meta_html and "Old" not in mine.meta_html
     assert Comment.objects.get(pk=other.pk).meta_html == untouched
