@@ -12,7 +12,7 @@ this prints the time, so a regression in the layout or the HTML assembly shows a
 "cpu ms" is the process's CPU time per render (the median), which a machine busy with other work
 disturbs less than the wall-clock figures. It works in a temporary data dir (SQLite) unless
 DATABASE_URL is set. Comments are inserted through ``CommentBatch`` (the importers' way in), one in
-three a top-level comment.
+three a top-level comment, each followed by two replies within its family (nested or not).
 """
 
 import argparse
@@ -52,11 +52,11 @@ def main() -> None:
         post = Post.objects.create(
             title=f"Thread of {count}", slug=f"bench-{count}-{time.time_ns()}", status=Post.Status.PUBLISHED
         )
-        batch, parents = CommentBatch(), []
+        batch, family = CommentBatch(), []
         for n in range(count):
             comment = Comment(
                 thread=post.thread,
-                parent=parents[n % len(parents)] if parents and n % 3 else None,
+                parent=family[n % len(family)] if family and n % 3 else None,
                 author_name=f"Reader {n}",
                 author_email=f"r{n}@example.org",
                 author_url=f"https://r{n}.example.org/" if n % 4 == 0 else "",
@@ -64,8 +64,7 @@ def main() -> None:
                 status=Comment.Status.APPROVED,
             )
             batch.add(comment)
-            if len(parents) < count // 5 + 1:
-                parents.append(comment)
+            family = [*family, comment] if n % 3 else [comment]
         batch.finish()
         return post
 
