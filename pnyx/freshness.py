@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from pnyx.blog.models import Post, Term
+from pnyx.discussion.fragments import meta_rerendered
 from pnyx.discussion.lifecycle import Change, comment_changed
 from pnyx.discussion.models import Comment, Thread
 
@@ -45,6 +46,10 @@ def comment_deleted(sender, instance: Comment, **kwargs) -> None:
         _later(thread_pages([instance.thread_id]))
 
 
+def names_rerendered(sender, *, thread_ids: list[int], **kwargs) -> None:
+    _later(thread_pages(thread_ids))
+
+
 def thread_saved(sender, instance: Thread, **kwargs) -> None:
     _later([instance.path, HOME])
 
@@ -59,6 +64,7 @@ def connect() -> None:
     comment_changed.connect(comments_changed, dispatch_uid="freshness.comments")
     post_delete.connect(comment_deleted, sender=Comment, dispatch_uid="freshness.comment_deleted")
     post_save.connect(thread_saved, sender=Thread, dispatch_uid="freshness.thread")
+    meta_rerendered.connect(names_rerendered, dispatch_uid="freshness.names")
     for model in (Post, Term, get_user_model()):
         post_save.connect(everything, sender=model, dispatch_uid=f"freshness.saved.{model._meta.label}")
         post_delete.connect(everything, sender=model, dispatch_uid=f"freshness.deleted.{model._meta.label}")

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from pnyx.blog.models import Post
 from pnyx.discussion.models import Comment, Thread
+from pnyx.discussion.posting import CommentBatch
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -70,3 +71,27 @@ class CommentFactory(factory.django.DjangoModelFactory):
     def recount(comment, create, extracted, **kwargs):
         if create:
             comment.thread.recount()
+
+
+def bulk_thread(post: Post, *, top_level: int, replies: int = 0) -> list[list[Comment]]:
+    """``top_level`` approved comments under ``post``, each with a chain of ``replies`` (a reply to the
+    one before), inserted level by level in batches like an import: a 20,000-comment thread in
+    seconds. Returns each top-level comment's family in reading order, the top-level comment first."""
+    batch, families = CommentBatch(), [[] for _n in range(top_level)]
+    start = timezone.now() - timedelta(days=30)
+    for depth in range(replies + 1):
+        for n, family in enumerate(families):
+            comment = Comment(
+                thread=post.thread,
+                parent=family[-1] if family else None,
+                author_name=f"Reader {n}.{depth}",
+                author_email=f"reader{n}@example.org",
+                body=f"Comment {n}.{depth}",
+                status=Comment.Status.APPROVED,
+                created_at=start + timedelta(hours=depth, seconds=n),
+            )
+            batch.add(comment)
+            family.append(comment)
+    batch.finish()
+    post.thread.refresh_from_db()
+    return families

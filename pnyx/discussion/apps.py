@@ -7,9 +7,12 @@ class DiscussionConfig(AppConfig):
     verbose_name = "Discussion"
 
     def ready(self) -> None:
+        from django.contrib.auth import get_user_model
+
         from pnyx.blog.models import Post
 
         from .confirmation import on_comment_changed
+        from .fragments import on_user_saved
         from .lifecycle import comment_changed
 
         # The blog knows no comment: a post's thread follows the post from here.
@@ -17,6 +20,8 @@ class DiscussionConfig(AppConfig):
         comment_changed.connect(on_comment_changed, dispatch_uid="discussion.confirmation")
         # A comment deleted outright (the admin's delete action) skips the lifecycle: count again.
         post_delete.connect(_comment_deleted, sender="discussion.Comment", dispatch_uid="discussion.recount")
+        # A signed-in commenter's name is in their comments' stored HTML.
+        post_save.connect(on_user_saved, sender=get_user_model(), dispatch_uid="discussion.names_in_fragments")
 
 
 def _post_saved(sender, instance, raw: bool = False, **kwargs) -> None:

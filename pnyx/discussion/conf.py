@@ -18,6 +18,11 @@ class _Conf:
         """Longest comment a reader may post, in characters."""
         return settings.PNYX_COMMENT_MAX_LENGTH
 
+    @property
+    def COMMENTS_PER_PAGE(self) -> int:  # noqa: N802
+        """Top-level comments on one page of a thread; each comes with all its replies (WordPress: 50)."""
+        return settings.PNYX_COMMENTS_PER_PAGE
+
     DUPLICATE_WINDOW = 10 * 60
     """Seconds in which the same text from the same identity in one thread is refused as a duplicate."""
 

@@ -74,6 +74,7 @@ def record(changes: Iterable[Change]) -> None:
     for change in changes:
         if change.changes_what_readers_see:
             deltas[change.thread_id] += 1 if change.new == Comment.PUBLIC else -1
+    # The pages' bounds are forgotten with the count (``Thread.page_bounds`` works them out again).
     # By how much, not by counting again: a recount reads every comment of the thread, and a reader's
     # comment on a 20,000-comment thread must not pay for that. One UPDATE per distinct step.
     by_step: dict[int, list[int]] = defaultdict(list)
@@ -83,7 +84,7 @@ def record(changes: Iterable[Change]) -> None:
     for delta, thread_ids in by_step.items():
         for start in range(0, len(thread_ids), 500):
             Thread.objects.filter(pk__in=thread_ids[start : start + 500]).update(
-                comment_count=F("comment_count") + delta
+                comment_count=F("comment_count") + delta, page_starts=None, revision=F("revision") + 1
             )
     if changes:
         transaction.on_commit(lambda: _send(changes))

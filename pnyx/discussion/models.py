@@ -6,22 +6,24 @@ the API. A post has exactly one thread. What a comment's fields may hold is deci
 every way in (the form, each importer, the demo): ``Comment.prepare_insert``.
 """
 
-import hashlib
-import hmac
 import secrets
+from bisect import bisect_right
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pnyx.blog.models import Post
 from pnyx.markup import render_comment, web_address
+
+from .conf import conf
+from .fragments import meta_key, render_meta
 
 _B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
@@ -76,7 +78,9 @@ class ThreadQuerySet(models.QuerySet):
         public = (
             Comment.objects.public().filter(thread=OuterRef("pk")).order_by().values("thread").annotate(n=Count("pk"))
         )
-        return self.update(comment_count=Coalesce(Subquery(public.values("n")), 0))
+        return self.update(
+            comment_count=Coalesce(Subquery(public.values("n")), 0), page_starts=None, revision=F("revision") + 1
+        )
 
 
 class Thread(models.Model):
@@ -91,6 +95,14 @@ class Thread(models.Model):
         default=0, editable=False, help_text=_("Public comments, recounted by every change of a comment's status.")
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    revision = models.PositiveIntegerField(
+        default=0, editable=False, help_text=_("Counts the changes to what readers see of the thread.")
+    )
+    page_starts = models.JSONField(
+        null=True,
+        editable=False,
+        help_text=_("Where each page of the thread starts (Thread.page_bounds); worked out again after a change."),
+    )
 
     objects = ThreadQuerySet.as_manager()
 
@@ -112,7 +124,38 @@ class Thread(models.Model):
 
     def recount(self) -> None:
         Thread.objects.filter(pk=self.pk).recount_comments()
-        self.refresh_from_db(fields=["comment_count"])
+        self.refresh_from_db(fields=["comment_count", "revision", "page_starts"])
+
+    def page_bounds(self) -> list[str]:
+        """The path of the top-level comment that starts each page after the first, in order.
+
+        A thread is paged by top-level comment, each with all its replies, so page N holds the public
+        comments whose path lies from ``bounds[N-2]`` (inclusive) up to ``bounds[N-1]``: one range read
+        of the (thread, status, path) index, as cheap for page 200 as for page 1. The bounds are worked
+        out after each change readers can see (``recount_comments`` forgets them) and stored with the
+        page size they were made for; a stale bound only makes one page a little longer or shorter,
+        never loses a comment.
+        """
+        per_page = conf.COMMENTS_PER_PAGE
+        if self.page_starts and self.page_starts.get("per_page") == per_page:
+            return self.page_starts["paths"]
+        # Top-level paths have no "/": the filter reads the index alone, with no row for each comment.
+        tops = self.comments.public().exclude(path__contains="/").order_by("path").values_list("path", flat=True)
+        paths = list(tops)[per_page::per_page]
+        self.page_starts = {"per_page": per_page, "paths": paths}
+        # Kept only if no change came in meanwhile: a change bumps the revision after forgetting the bounds.
+        Thread.objects.filter(pk=self.pk, revision=self.revision).update(page_starts=self.page_starts)
+        return paths
+
+    def page_of(self, path: str) -> int:
+        """The page that holds the comment with ``path`` (a reply is on its top-level comment's page)."""
+        return bisect_right(self.page_bounds(), path.split("/", 1)[0]) + 1
+
+    def page_url(self, number: int) -> str:
+        """Page 1 is the thread's own address; page N adds ``cpage=N`` (WordPress's name for it)."""
+        if number <= 1:
+            return self.path
+        return f"{self.path}{'&' if '?' in self.path else '?'}cpage={number}"
 
 
 class CommentQuerySet(models.QuerySet):
@@ -162,6 +205,12 @@ class Comment(models.Model):
 
     body = models.TextField()
     body_html = models.TextField(editable=False, default="")
+    meta_html = models.TextField(
+        editable=False, default="", help_text=_("Avatar, name and date as a page shows them (discussion.fragments).")
+    )
+    meta_key = models.CharField(
+        max_length=16, editable=False, default="", help_text=_("What meta_html was rendered with; stale if it differs.")
+    )
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     status_reason = models.CharField(
@@ -192,18 +241,30 @@ class Comment(models.Model):
     def __str__(self) -> str:
         return f"{self.display_name} on {self.thread}"
 
+    META_FIELDS = frozenset({"user", "author_name", "author_email", "author_url", "created_at"})
+    """What the stored ``meta_html`` shows, besides settings (``fragments.meta_key``)."""
+
     def save(self, *args, **kwargs) -> None:
         update_fields = kwargs.get("update_fields")
         if self._state.adding:
             self.prepare_insert()
-        elif update_fields is None or "body" in update_fields:  # a moderation step leaves the body alone
-            self.body_html = render_comment(self.body)
+        else:  # a moderation step names its fields and leaves what the page shows alone
+            derived = set()
+            if update_fields is None or "body" in update_fields:
+                self.body_html = render_comment(self.body)
+                derived.add("body_html")
+            if update_fields is None or self.META_FIELDS & set(update_fields):
+                self.refresh_meta()
+                derived |= {"meta_html", "meta_key"}
             if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "body_html"}
+                kwargs["update_fields"] = {*update_fields, *derived}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return f"{self.thread.get_absolute_url()}#{self.anchor}"
+        """The comment's place: the page of its thread that holds it, read afresh (a comment just
+        written may have started a new page), and its anchor."""
+        thread = Thread.objects.get(pk=self.thread_id)
+        return f"{thread.page_url(thread.page_of(self.path))}#{self.anchor}"
 
     @property
     def is_public(self) -> bool:
@@ -216,6 +277,15 @@ class Comment(models.Model):
         if not self.path:
             self.place_in_thread()
         self.body_html = render_comment(self.body)
+        self.refresh_meta()
+
+    def refresh_meta(self) -> str:
+        """Render the stored avatar, name and date again (``discussion.fragments``); returns the HTML."""
+        self.meta_html = render_meta(
+            name=self.display_name, email=self.author_email, url=self.author_url, created_at=self.created_at
+        )
+        self.meta_key = meta_key()
+        return self.meta_html
 
     def normalize_fields(self) -> None:
         """The one rule per field, whatever the way in.
@@ -266,28 +336,6 @@ class Comment(models.Model):
         if self.user_id is not None and self.user is not None:
             return self.user.get_full_name() or self.user.get_username()
         return self.author_name or _("Anonymous")
-
-    @property
-    def avatar_initials(self) -> str:
-        words = [w for w in str(self.display_name).split() if w[:1].isalnum()]
-        return "".join(w[0] for w in words[:2]).upper() or "?"
-
-    @property
-    def avatar_hue_bucket(self) -> int:
-        """One of twelve colours for the locally drawn avatar (a CSS class, so no inline style).
-
-        Keyed with the site secret, so the page never carries a hash anyone could match to an email.
-        """
-        source = (self.author_email or str(self.display_name)).strip().lower()
-        digest = hmac.new(settings.SECRET_KEY.encode(), source.encode(), hashlib.sha256).digest()
-        return digest[0] % 12
-
-    @property
-    def created_iso(self) -> str:
-        """The creation time for ``<time datetime>``, to the second (validators refuse microseconds).
-
-        isoformat is far cheaper than the ``date`` filter, which matters on a thousand-comment page."""
-        return self.created_at.isoformat(timespec="seconds")
 
     @property
     def anchor(self) -> str:

@@ -1,13 +1,23 @@
-"""A thread's comments, ready for the template: one query, then a flat list the template walks.
+"""A thread's comments, ready to show: one query, then a flat list laid out in reading order.
 
-Templates do no work (no recursion, no queries): each item says how deep it sits, whether a list of
-replies opens after it, and how many lists close after it.
+Nothing recurses or queries while the HTML is put together (``fragments.thread_html``): each item says
+how deep it sits, whether a list of replies opens after it, and how many lists close after it. A long
+thread is shown a page at a time (``thread_page``), each page a range of the ordering key.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
 
 from .conf import conf
+from .fragments import refresh_stale
 from .models import Comment, Thread
+
+SHOWN_FIELDS = [
+    *["pk", "thread", "parent", "path", "depth", "author_name", "body_html", "meta_html", "meta_key", "legacy_anchor"],
+    *["user__first_name", "user__last_name", f"user__{get_user_model().USERNAME_FIELD}"],
+]
+"""What a page reads of each comment: what it shows and lays out, and no more (a third of the columns)."""
 
 
 @dataclass
@@ -18,15 +28,70 @@ class ThreadItem:
     opens_replies: bool = False
     closes: int = 0
 
+
+@dataclass
+class ThreadPage:
+    """Page ``number`` of ``count`` of a thread, laid out."""
+
+    thread: Thread
+    number: int
+    count: int
+    items: list[ThreadItem] = field(default_factory=list)
+
+    def url(self, number: int) -> str:
+        return self.thread.page_url(number)
+
     @property
-    def close_range(self) -> range:
-        return range(self.closes)
+    def address(self) -> str:
+        """This page's own (and canonical) address."""
+        return self.url(self.number)
+
+    @property
+    def reply_query(self) -> str:
+        """What a Reply link's query starts with, so that replying without JavaScript stays on this page."""
+        return f"cpage={self.number}&" if self.number > 1 else ""
+
+    @property
+    def previous(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.number + 1 if self.number < self.count else None
+
+    @property
+    def previous_url(self) -> str | None:
+        return self.url(self.previous) if self.previous else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.url(self.next) if self.next else None
+
+    def links(self, *, around: int = 2) -> list[tuple[int, str] | None]:
+        """(number, URL) of the pages to link: the first, the last and ``around`` either side of this
+        one, with None where a run of pages is left out."""
+        shown = sorted({1, self.count, *range(max(1, self.number - around), min(self.count, self.number + around) + 1)})
+        out: list[tuple[int, str] | None] = []
+        for number in shown:
+            if out and number - out[-1][0] > 1:
+                out.append(None)
+            out.append((number, self.url(number)))
+        return out
 
 
-def public_thread(thread: Thread) -> list[ThreadItem]:
-    """The public comments of ``thread`` in reading order, in one indexed query."""
-    comments = thread.comments.public().in_thread_order().select_related("user")
-    return build_thread(list(comments), max_depth=conf.THREAD_DEPTH)
+def thread_page(thread: Thread, number: int) -> ThreadPage | None:
+    """Page ``number`` of ``thread``'s public comments in one range query; None if there is no such page."""
+    bounds = thread.page_bounds()
+    if not 1 <= number <= len(bounds) + 1:
+        return None
+    comments = thread.comments.public().in_thread_order().select_related("user").only(*SHOWN_FIELDS)
+    if number > 1:
+        comments = comments.filter(path__gte=bounds[number - 2])
+    if number <= len(bounds):
+        comments = comments.filter(path__lt=bounds[number - 1])
+    comments = list(comments)
+    refresh_stale(comments)
+    return ThreadPage(thread, number, len(bounds) + 1, build_thread(comments, max_depth=conf.THREAD_DEPTH))
 
 
 def build_thread(comments: list[Comment], *, max_depth: int) -> list[ThreadItem]:

@@ -9,7 +9,6 @@ import logging
 from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -23,6 +22,7 @@ from pnyx.origin import is_same_origin
 
 from .confirmation import comment_confirm, comment_disown, comment_for_token
 from .forms import CommentForm
+from .fragments import comment_html, refresh_stale
 from .models import Comment, Thread
 from .posting import Client, CommentRefused, DuplicateComment, parent_comment, post_comment
 
@@ -102,6 +102,7 @@ def mine(request: HttpRequest) -> JsonResponse:
     """The visitor's own part of a page: who they are and their comments still held in this thread."""
     thread_id = request.GET.get("thread", "")
     held = [c for c in _own_held(request) if str(c.thread_id) == thread_id]
+    refresh_stale(held)
     if request.user.is_authenticated:
         user = request.user
         identity = {"kind": "user", "name": user.get_full_name() or user.get_username()}
@@ -114,11 +115,13 @@ def mine(request: HttpRequest) -> JsonResponse:
         }
     else:
         identity = None
+    thread = held[0].thread if held else None
     pending = [
         {
             "id": c.pk,
             "parent": c.parent_id,
-            "html": render_to_string("discussion/_comment.html", {"comment": c, "awaiting": True}, request) + "</li>",
+            "page": thread.page_of(c.path),
+            "html": comment_html(c, awaiting=True) + "</li>",
         }
         for c in held
     ]
@@ -143,6 +146,34 @@ def own_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
     if comment not in _own_held(request):
         raise Http404
     return render(request, "discussion/own_comment.html", {"comment": comment, "thread": comment.thread})
+
+
+@require_GET
+def locate(request: HttpRequest) -> JsonResponse:
+    """Where a ``#comment-N`` or an old imported anchor of a thread is: the page's script asks when the
+    page it is on does not hold the anchor. The same answer for everyone, about public comments only.
+
+    The id of a comment of this thread is looked up first (pnyx's own links), then an imported
+    comment's old anchor (``legacy_anchor``).
+    """
+    thread = get_object_or_404(Thread, pk=_number(request.GET.get("thread", "")) or 0)
+    anchor = request.GET.get("anchor", "")[:40]
+    if not _readers_see(thread):
+        raise Http404
+    public = thread.comments.public()
+    number = _number(anchor.removeprefix("comment-")) if anchor.startswith("comment-") else None
+    comment = (number and public.filter(pk=number).first()) or (
+        public.filter(legacy_anchor=anchor).first() if anchor else None
+    )
+    if comment is None:
+        raise Http404
+    response = JsonResponse({"url": comment.get_absolute_url()})
+    response["Cache-Control"] = "public, max-age=60"  # a comment moves page only when earlier ones are hidden
+    return response
+
+
+def _number(value: str) -> int | None:
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
 @never_cache

@@ -31,8 +31,9 @@ def third_party():
 
 
 def test_a_post_page_sends_nothing_to_a_third_party_and_runs_no_injected_script(
-    page, live_server, third_party, shared_data
+    page, live_server, third_party, shared_data, settings
 ):
+    settings.PNYX_COMMENTS_PER_PAGE = 1000  # every payload on the one page opened
     elsewhere, hits = third_party
     post = PostFactory(
         body_format=Post.BodyFormat.HTML,

@@ -1,35 +1,93 @@
-"""The discussion part of a post page, composed by discussion itself: ``{% discussion post %}``.
+"""The discussion part of a post page, composed by discussion itself: ``{% discussion post %}``, and its
+links in the page's head: ``{% discussion_head post %}``.
 
-The blog knows no comment; its post template hands the post to this tag, which lays out the thread
-and the Leave a Reply form. For a GET the result depends on the URL alone, never on who asks, so the
-page can be cached and served to anyone; a comment POST with errors puts its bound form in the
-context as ``comment_form``, and the form comes back with everything typed.
+The blog knows no comment; its post template hands the post to these tags, which lay out the page of
+the thread the URL asks for (``?cpage=N``) and the Leave a Reply form. For a GET the result depends on
+the URL alone, never on who asks, so the page can be cached and served to anyone; a comment POST with
+errors puts its bound form in the context as ``comment_form``, and the form comes back with everything
+typed, on the page of the comment it answers.
 """
 
 from django import template
-from django.http import HttpRequest
+from django.http import Http404
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
 from pnyx.blog.models import Post
 
-from ..forms import CommentForm
-from ..models import Thread
-from ..threads import public_thread
+from ..forms import CommentForm, blank_inputs
+from ..fragments import comment_html, refresh_stale, thread_html
+from ..models import Comment, Thread
+from ..threads import ThreadPage, thread_page
 
 register = template.Library()
 
 
+@register.simple_tag(takes_context=True)
+def discussion_head(context: template.Context, post: Post) -> SafeString:
+    """The page's canonical address (page 1 is the post's own) and its neighbours, for ``<head>``."""
+    page, _form = _shown(context, post)
+    links = [("canonical", page.address)]
+    links += [(rel, page.url(number)) for rel, number in [("prev", page.previous), ("next", page.next)] if number]
+    return format_html_join("\n", '<link rel="{}" href="{}">', links)
+
+
 @register.inclusion_tag("discussion/_discussion.html", takes_context=True)
 def discussion(context: template.Context, post: Post) -> dict:
-    request = context.get("request")
-    thread = Thread.objects.get(post=post)
-    items = public_thread(thread)
-    form = context.get("comment_form") or CommentForm(auto_id="%s", initial={"comment_parent": _reply_param(request)})
+    page, form = _shown(context, post)
     parent_id = str(form["comment_parent"].value())
-    replying_to = next((i.comment for i in items if i.comment is not None and str(i.comment.pk) == parent_id), None)
-    return {"post": post, "thread": thread, "items": items, "form": form, "replying_to": replying_to}
+    replying_to = next(
+        (i.comment for i in page.items if i.comment is not None and str(i.comment.pk) == parent_id), None
+    )
+    if replying_to is None and parent_id.isdigit():  # an old ?replytocom link without its page
+        replying_to = page.thread.comments.public().filter(pk=parent_id).select_related("user").first()
+    return {
+        "post": post,
+        "thread": page.thread,
+        "page": page,
+        "comments_html": thread_html(page.items, is_open=page.thread.is_open, reply_query=page.reply_query),
+        "form": form,
+        "inputs": form if form.is_bound else blank_inputs(form.initial["comment_parent"]),
+        "replying_to": replying_to,
+    }
 
 
-def _reply_param(request: HttpRequest | None) -> int | None:
-    """``?replytocom=ID`` opens the form as a reply when JavaScript is off."""
-    value = request.GET.get("replytocom", "") if request is not None else ""
-    return int(value) if value.isascii() and value.isdigit() else None
+@register.simple_tag
+def held_comment(comment: Comment) -> SafeString:
+    """A held comment as its author alone sees it, marked as awaiting moderation: the thread's markup."""
+    refresh_stale([comment])
+    return SafeString(comment_html(comment, awaiting=True))
+
+
+def _shown(context: template.Context, post: Post) -> tuple[ThreadPage, CommentForm]:
+    """The page of ``post``'s thread this request shows, and the form, worked out once for both tags
+    (a template and the one it extends share the render context); 404 for a page that does not exist."""
+    memo = context.render_context
+    key = ("pnyx.discussion.page", post.pk)
+    if key not in memo:
+        request = context.get("request")
+        query = request.GET if request is not None else {}
+        form = context.get("comment_form") or CommentForm(
+            auto_id="%s", initial={"comment_parent": _number(query.get("replytocom", ""))}
+        )
+        thread = Thread.objects.get(post=post)
+        number = _number(query["cpage"]) if "cpage" in query else _page_of_parent(thread, form) or 1
+        page = thread_page(thread, number) if number else None
+        if page is None:
+            raise Http404("No such page of comments.")
+        memo[key] = page, form
+    return memo[key]
+
+
+def _number(value: str) -> int | None:
+    """A whole number from the query: ``?replytocom=ID`` opens the form as a reply when JavaScript is
+    off, ``?cpage=N`` asks for page N of the thread."""
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+
+
+def _page_of_parent(thread: Thread, form: CommentForm) -> int | None:
+    """A reply sent back with errors shows the page of the comment it answers."""
+    if not form.is_bound or not (parent_id := str(form["comment_parent"].value() or "")).isdigit():
+        return None
+    path = thread.comments.public().filter(pk=parent_id).values_list("path", flat=True).first()
+    return thread.page_of(path) if path else None

@@ -3,7 +3,9 @@
  * - the visitor's own details and held comments are fetched from a per-visitor JSON request
  *   (the page itself is the same for everyone, so it can be cached);
  * - the draft is kept in this browser until the server has taken the comment;
- * - the button rests while the comment is on its way, so a double click sends it once. */
+ * - the button rests while the comment is on its way, so a double click sends it once;
+ * - a #comment-N (or an old imported anchor) this page of the thread does not hold opens the page that
+ *   holds it, found through a small JSON lookup that is the same for everyone. */
 (function () {
   "use strict";
   var area = document.getElementById("comments");
@@ -71,11 +73,13 @@
   }
 
   function place(pending) {
+    if (String(pending.page) !== area.dataset.page) return;  // shown on the page of the thread that holds it
     var holder = document.createElement("ol");
     holder.innerHTML = pending.html;
     var item = holder.firstElementChild;
     var parentItem = pending.parent && document.getElementById("li-comment-" + pending.parent);
     var list;
+    if (pending.parent && !parentItem) return;  // its parent was hidden meanwhile
     if (parentItem) {
       list = parentItem.querySelector(":scope > ol.children");
       if (!list) { list = document.createElement("ol"); list.className = "children"; parentItem.appendChild(list); }
@@ -109,10 +113,29 @@
         note.textContent = note.dataset.template.replace("%(name)s", who.name);
         note.hidden = false;
       }
-      if (location.hash) {
-        var target = document.getElementById(location.hash.slice(1));
-        if (target) target.scrollIntoView();
-      }
     })
-    .catch(function () { /* offline or refused: the page is still complete */ });
+    .catch(function () { /* offline or refused: the page is still complete */ })
+    .then(reveal);
+
+  // The anchor in the address, once held comments are in place: scrolled to if this page holds it,
+  // else looked up and opened on its page. The lookup's answer is followed once: an answer naming this
+  // very page (a comment hidden meanwhile, a stale cached answer) is not followed again.
+  function reveal() {
+    var name = decodeURIComponent(location.hash.slice(1));
+    if (!name) return;
+    var target = document.getElementById(name);
+    if (target) { target.scrollIntoView(); return; }
+    fetch(area.dataset.locate + "&anchor=" + encodeURIComponent(name), { headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (found) {
+        if (!found) return;
+        var there = new URL(found.url, location.href);
+        if (there.pathname + there.search !== location.pathname + location.search) {
+          location.replace(there.href);
+        } else if ((target = document.getElementById(there.hash.slice(1)))) {
+          target.scrollIntoView();
+        }
+      })
+      .catch(function () { /* the page is still complete */ });
+  }
 })();
