@@ -219,11 +219,20 @@ class PeakRss:
 
 def wrk(url: str, *, duration: int, connections: int, threads: int) -> tuple[float, float, float, int]:
     """One bounded wrk run: (req/s, p50 ms, p99 ms, failed requests: socket errors plus non-2xx/3xx)."""
-    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency", url]
+    return wrk_figures(wrk_output(url, duration=duration, connections=connections, threads=threads))
+
+
+def wrk_output(url: str, *, duration: int, connections: int, threads: int, extra: tuple[str, ...] = ()) -> str:
+    """wrk's report of one bounded run (``extra``: more options, e.g. a Lua script or a header)."""
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency", *extra, url]
     result = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    out = result.stdout
     if result.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} failed ({result.returncode}):\n{out}{result.stderr}")
+        sys.exit(f"{' '.join(cmd)} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
+    return result.stdout
+
+
+def wrk_figures(out: str) -> tuple[float, float, float, int]:
+    """(req/s, p50 ms, p99 ms, failed requests) read from wrk's report."""
 
     def latency(percent: str) -> float:
         match = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.MULTILINE)
