@@ -30,6 +30,7 @@ import re
 import secrets
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -274,6 +275,7 @@ class Load:
     errors: int
     other_cpu: float  # % of the machine taken by processes other than the servers, wrk and this script
     output: str
+    duration: int
 
 
 STARTED = time.monotonic()
@@ -364,7 +366,7 @@ class Bench:
         self.pnyx = shutil.which("pnyx") or str(Path(sys.executable).with_name("pnyx"))
         self.running: list[Process] = []
         self.rows: list[Row] = []
-        self.skipped: list[str] = []
+        self.notes: list[str] = []
         self.password = secrets.token_urlsafe(16)
 
     # -- processes ---------------------------------------------------------------------------------
@@ -430,6 +432,7 @@ class Bench:
         """Warm up, then one measured wrk run; also how much CPU other processes took meanwhile."""
         if self.args.warmup:
             wrk_output(url, duration=self.args.warmup, connections=connections, threads=WRK_THREADS, extra=extra)
+            self.settle()
         roots = [p.pid for p in self.running]
         busy, served, mine, started = machine_busy_ticks(), self._cpu(roots), os.times(), time.monotonic()
         out = wrk_output(url, duration=duration, connections=connections, threads=WRK_THREADS, extra=extra)
@@ -442,7 +445,7 @@ class Bench:
         other_pct = min(100.0, max(0.0, 100 * other / (TICKS * elapsed * (os.cpu_count() or 1))))
         rps, p50, p99, errors = wrk_figures(out)
         self.settle()
-        return Load(rps, p50, p99, errors, other_pct, out)
+        return Load(rps, p50, p99, errors, other_pct, out, duration)
 
     @staticmethod
     def _cpu(roots: list[int]) -> int:
@@ -494,6 +497,9 @@ class Bench:
     def warm_rows(self, base: str, nginx: str, seeded: dict, pages: dict[str, bytes]) -> None:
         name, value = seeded["session"]
         cookie = f"{name}={value}"
+        mine = json.loads(self.fetch(f"{base}/comments/mine/?thread={seeded['seed']['thread']}", cookie))
+        if (mine.get("identity") or {}).get("kind") != "user":
+            sys.exit(f"the reader's session cookie does not sign them in: /comments/mine/ says {mine}")
         signed_in = self.fetch(base + seeded["seed"]["url"], cookie)
         if signed_in != pages["seed"]:
             say("  note: the signed-in reader's page differs from the anonymous one")
@@ -521,7 +527,7 @@ class Bench:
                     theirs.rps,
                     theirs.p99_ms,
                     max(mine.other_cpu, theirs.other_cpu),
-                    note=f"{mine.errors} failed requests" if mine.errors else "",
+                    note=failures(mine),
                 )
                 if connections == 32:
                     row.target = ">= 60% of nginx, p99 < 10 ms"
@@ -547,7 +553,8 @@ class Bench:
         taken, refused = post_outcomes(load.output)
         total = taken + sum(refused.values())
         rate = load.rps * taken / total if total else 0.0
-        note = ", ".join(f"{n} answered {code}" for code, n in sorted(refused.items()))
+        problems = [f"{n} answered {code}" for code, n in sorted(refused.items())] + [failures(load)]
+        note = ", ".join(problem for problem in problems if problem)
         self.rows.append(
             Row(
                 f"comment POST, {database}, c={connections}",
@@ -592,7 +599,7 @@ class Bench:
     def postgres_rows(self) -> None:
         with postgres_database(self.args.database_url) as (database_url, problem):
             if problem:
-                self.skipped.append(f"PostgreSQL rows skipped: {problem}")
+                self.notes.append(f"PostgreSQL rows skipped: {problem}")
                 return
             redis_url, redis_problem = usable_redis(self.args.redis_url)
             env = self.env(self.tmp / "data-pg", database_url, redis_url)
@@ -607,9 +614,16 @@ class Bench:
             if redis_url:
                 self.freshness_row("PostgreSQL + Redis, two servers", env, base, seeded)
             else:
-                self.skipped.append(f"freshness on PostgreSQL + Redis skipped: {redis_problem}")
+                self.notes.append(f"freshness on PostgreSQL + Redis skipped: {redis_problem}")
             for process in list(self.running):
                 self._stop(process)
+
+
+def failures(load: Load) -> str:
+    """What the table says about requests that did not complete well, if any."""
+    if load.rps == 0:
+        return f"no request completed within {load.duration} s"
+    return f"{load.errors} failed requests (timeouts, errors)" if load.errors else ""
 
 
 def post_outcomes(output: str) -> tuple[int, dict[int, int]]:
@@ -808,7 +822,7 @@ def main() -> None:
 
     ensure_tools()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind, so every server started is stopped
-    started, busy = time.monotonic(), machine_busy_ticks()
+    started = time.monotonic()
     with (
         tempfile.TemporaryDirectory(prefix="pnyx-front-") as tmp,
         contextlib.ExitStack() as stack,
@@ -818,18 +832,23 @@ def main() -> None:
         bench = Bench(args, Path(tmp), stack, rss)
         bench.run()
     elapsed = time.monotonic() - started
-    load = 100 * (machine_busy_ticks() - busy) / (TICKS * elapsed * (os.cpu_count() or 1))
+    shares = [row.other_cpu for row in bench.rows if row.other_cpu is not None]
     header = (
-        f"pnyx front bench, {datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} x {cpu_model()}, took {elapsed:.0f} s "
-        f"(machine {load:.0f}% busy overall); pnyx serve as shipped (2 workers, 1 thread); "
-        f"wrk -t{WRK_THREADS} -d{args.duration}s after {args.warmup}s warm-up"
+        f"pnyx front bench, {datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} x {cpu_model()}, took {elapsed:.0f} s; "
+        f"pnyx serve as shipped (2 workers, 1 thread); wrk -t{WRK_THREADS} -d{args.duration}s after "
+        f"{args.warmup}s warm-up; other processes took {statistics.mean(shares or [0]):.0f}% of the CPU during loads"
     )
+    if shares and max(shares) > 10:
+        bench.notes.append(
+            "Warning: other processes took over 10% of the CPU during some loads (column other CPU); "
+            "rerun on a quiet machine before trusting close figures."
+        )
     if args.json:
         rows = [{**asdict(row), "ratio": row.ratio} for row in bench.rows]
-        print(json.dumps({"header": header, "rows": rows, "skipped": bench.skipped}, indent=2))
+        print(json.dumps({"header": header, "rows": rows, "notes": bench.notes}, indent=2))
     else:
         print(table(bench.rows, header))
-        for line in bench.skipped:
+        for line in bench.notes:
             print(line)
 
 
