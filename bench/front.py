@@ -288,8 +288,8 @@ def say(message: str) -> None:
 class Process:
     """A server this bench started in its own session, so that it and its children stop together."""
 
-    def __init__(self, label: str, cmd: list[str], env: dict[str, str], log: Path, stop_signal: int) -> None:
-        self.label, self.log, self.stop_signal = label, log, stop_signal
+    def __init__(self, cmd: list[str], env: dict[str, str], log: Path, stop_signal: int) -> None:
+        self.log, self.stop_signal = log, stop_signal
         with log.open("w") as out:
             self.popen = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
@@ -299,7 +299,7 @@ class Process:
 
     def workers(self) -> list[int]:
         """The worker processes: the direct children of the server's main process."""
-        return [pid for pid in tree_pids(self.pid) if pid != self.pid and _parent(pid) == self.pid]
+        return [pid for pid in tree_pids(self.pid) if _parent(pid) == self.pid]
 
     def stop(self) -> None:
         """The server's graceful stop, then SIGKILL to whatever is left of its session."""
@@ -396,7 +396,7 @@ class Bench:
         """``pnyx serve`` with its shipped defaults (only the port chosen); returns it and its base URL."""
         port = free_port()
         log = self.tmp / f"serve-{label}.log"
-        server = self.start(Process(label, [self.pnyx, "serve", "--port", str(port)], env, log, signal.SIGINT))
+        server = self.start(Process([self.pnyx, "serve", "--port", str(port)], env, log, signal.SIGINT))
         base = f"http://127.0.0.1:{port}"
         wait_until_up(base + "/", server.popen, log)
         self.rss.watch(label, server)
@@ -417,7 +417,7 @@ class Bench:
         conf.write_text(NGINX_CONF.format(tmp=self.tmp, port=port, root=root))
         error_log = self.tmp / "nginx-error.log"
         cmd = ["nginx", "-p", str(self.tmp), "-c", str(conf), "-e", str(error_log), "-g", "daemon off;"]
-        nginx = self.start(Process("nginx", cmd, os.environ.copy(), self.tmp / "nginx.log", signal.SIGQUIT))
+        nginx = self.start(Process(cmd, os.environ.copy(), self.tmp / "nginx.log", signal.SIGQUIT))
         base = f"http://127.0.0.1:{port}"
         wait_until_up(f"{base}/{next(iter(pages))}.html", nginx.popen, nginx.log)
         return base
