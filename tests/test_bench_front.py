@@ -70,17 +70,13 @@ def test_the_post_script_counts_taken_comments_and_reports_refusals(tmp_path):
     before = _count_comments(env)
     script = tmp_path / "post.lua"
     script.write_text(front.POST_LUA)
-    port = front.free_port()
-    server = subprocess.Popen(
-        [PNYX, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    port, log = front.free_port(), tmp_path / "serve.log"
+    with log.open("w") as out:
+        cmd = [PNYX, "serve", "--port", str(port)]
+        server = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         base = f"http://127.0.0.1:{port}"
-        front.wait_until_up(base + "/", server, tmp_path / "no-log")
+        front.wait_until_up(base + "/", server, log)
         load = ("-s", str(script))
         opened = front.wrk_output(
             f"{base}/comments/thread/{threads['the-case-for-slow-comment-threads']}/",
@@ -98,7 +94,11 @@ def test_the_post_script_counts_taken_comments_and_reports_refusals(tmp_path):
         )
     finally:
         server.send_signal(signal.SIGINT)
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
     taken, refused = front.post_outcomes(opened)
     assert taken > 10 and refused == {}, opened
     stored = _count_comments(env) - before
