@@ -36,33 +36,34 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext, override_settings
 
     from pnyx.blog.models import Post
-    from pnyx.discussion.models import Comment
-    from pnyx.discussion.posting import Client as Origin
-    from pnyx.discussion.posting import post_comment
-    from pnyx.discussion.rules import Verdict
-    from pnyx.identity.commenter import Commenter
+    from pnyx.discussion.models import Comment, Thread
+    from pnyx.discussion.posting import CommentBatch
 
     call_command("migrate", verbosity=0)
-    approved = Verdict(Comment.Status.APPROVED, "bench")
     print(f"database: {connection.vendor}; each figure is the median of {args.repeat} renders")
     print(f"{'comments':>9} {'median ms':>10} {'p90 ms':>8} {'queries':>8} {'KiB':>7}")
     for count in args.comments:
         post = Post.objects.create(
             title=f"Thread of {count}", slug=f"bench-{count}-{time.time_ns()}", status=Post.Status.PUBLISHED
         )
+        thread = Thread.objects.for_post(post)
+        batch = CommentBatch()
         parents: list[Comment] = []
         for n in range(count):
             parent = parents[n % len(parents)] if parents and n % 3 else None
-            outcome = post_comment(
-                post=post,
+            comment = Comment(
+                thread=thread,
                 parent=parent,
-                commenter=Commenter(name=f"Reader {n}", email=f"r{n}@example.org"),
+                author_name=f"Reader {n}",
+                author_email=f"r{n}@example.org",
                 body=f"Comment {n}: a paragraph of ordinary length, with a link https://example.org/{n}.",
-                client=Origin(),
-                verdict=approved,
+                status=Comment.Status.APPROVED,
+                status_reason="bench",
             )
+            batch.add(comment)
             if len(parents) < count // 5 + 1:
-                parents.append(outcome.comment)
+                parents.append(comment)
+        batch.finish()
         client = Client()
         url = post.get_absolute_url()
         timings = []
