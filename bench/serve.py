@@ -47,10 +47,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from pnyx.blog.models import Post
-from pnyx.discussion.models import Comment
-from pnyx.discussion.posting import Client, post_comment
-from pnyx.discussion.rules import Verdict
-from pnyx.identity.commenter import Commenter
+from pnyx.discussion.models import Comment, Thread
+from pnyx.discussion.posting import CommentBatch
 
 start = timezone.now() - timedelta(days=1)
 paragraph = (
@@ -66,7 +64,8 @@ post = Post.objects.create(
     status=Post.Status.PUBLISHED,
     published_at=start,
 )
-verdict = Verdict(Comment.Status.APPROVED, "bench")
+thread = Thread.objects.for_post(post)
+batch = CommentBatch()
 comments = []
 thread_start = None
 for i in range({COMMENTS}):
@@ -76,20 +75,23 @@ for i in range({COMMENTS}):
         parent = comments[-1]
     else:
         parent = thread_start
-    outcome = post_comment(
-        post=post,
+    comment = Comment(
+        thread=thread,
         parent=parent,
-        commenter=Commenter(name=f"Reader {{i % 37}}", email=f"reader{{i % 37}}@example.org"),
+        author_name=f"Reader {{i % 37}}",
+        author_email=f"reader{{i % 37}}@example.org",
         body=f"Comment {{i}}. " + "I see it differently, and here is *why*: " * (1 + i % 4),
-        client=Client(),
-        verdict=verdict,
+        status=Comment.Status.APPROVED,
+        status_reason="bench",
         created_at=start + timedelta(minutes=i),
     )
-    comments.append(outcome.comment)
+    batch.add(comment)
+    comments.append(comment)
     if parent is None:
-        thread_start = outcome.comment
-post.refresh_from_db()
-print(f"{{post.comment_count}} approved comments on {{post.get_absolute_url()}}")
+        thread_start = comment
+batch.finish()
+thread.refresh_from_db()
+print(f"{{thread.comment_count}} approved comments on {{post.get_absolute_url()}}")
 """
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -219,11 +221,20 @@ class PeakRss:
 
 def wrk(url: str, *, duration: int, connections: int, threads: int) -> tuple[float, float, float, int]:
     """One bounded wrk run: (req/s, p50 ms, p99 ms, failed requests: socket errors plus non-2xx/3xx)."""
-    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency", url]
+    return wrk_figures(wrk_output(url, duration=duration, connections=connections, threads=threads))
+
+
+def wrk_output(url: str, *, duration: int, connections: int, threads: int, extra: tuple[str, ...] = ()) -> str:
+    """wrk's report of one bounded run (``extra``: more options, e.g. a Lua script or a header)."""
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency", *extra, url]
     result = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    out = result.stdout
     if result.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} failed ({result.returncode}):\n{out}{result.stderr}")
+        sys.exit(f"{' '.join(cmd)} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
+    return result.stdout
+
+
+def wrk_figures(out: str) -> tuple[float, float, float, int]:
+    """(req/s, p50 ms, p99 ms, failed requests) read from wrk's report."""
 
     def latency(percent: str) -> float:
         match = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.MULTILINE)
