@@ -10,6 +10,7 @@ committed: a page rendered before the commit could otherwise be kept with the ol
 
 from collections.abc import Iterable
 
+from allauth.socialaccount.models import SocialApp
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -65,6 +66,7 @@ def connect() -> None:
     post_delete.connect(comment_deleted, sender=Comment, dispatch_uid="freshness.comment_deleted")
     post_save.connect(thread_saved, sender=Thread, dispatch_uid="freshness.thread")
     meta_rerendered.connect(names_rerendered, dispatch_uid="freshness.names")
-    for model in (Post, Term, get_user_model()):
+    # A login provider added or removed in the admin changes every comment form's icons.
+    for model in (Post, Term, get_user_model(), SocialApp):
         post_save.connect(everything, sender=model, dispatch_uid=f"freshness.saved.{model._meta.label}")
         post_delete.connect(everything, sender=model, dispatch_uid=f"freshness.deleted.{model._meta.label}")

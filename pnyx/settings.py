@@ -286,16 +286,25 @@ INSTALLED_APPS = [
     "pnyx.discussion",
     "pnyx.identity",
     "pnyx.porting",
+    # After pnyx's apps, so that pnyx/templates/account/ and socialaccount/ override allauth's pages.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    *(f"allauth.socialaccount.providers.{provider}" for provider in ("facebook", "github", "google", "twitter_oauth2")),
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # After SecurityMiddleware, so that it answers first: signing in in a popup (pnyx.identity.middleware).
+    "pnyx.identity.middleware.SignInOpenerMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, so it sees the 404 a view gave before anything else turns it into a page: an imported
@@ -354,6 +363,10 @@ PNYX_PAGE_CACHE_CONTROL = (
     f"public, max-age=0, s-maxage={PNYX_CDN_MAX_AGE}, stale-while-revalidate={max(60, PNYX_CDN_MAX_AGE)}"
 )
 
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -383,6 +396,9 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Signing in runs in a popup (pnyx.identity), which reports back to the post page that opened it; Django's
+# default, "same-origin", would cut that link as soon as the popup visits the provider.
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin-allow-popups"
 
 # Nothing leaks: a reader's browser loads nothing from a third party, and no injected script could
 # run or phone home even if it slipped through sanitizing. The admin's own scripts are files too.
@@ -444,6 +460,95 @@ PNYX_COMMENT_MAX_LENGTH = _env_int("PNYX_COMMENT_MAX_LENGTH", 10_000, low=1, hig
 PNYX_COMMENTS_PER_PAGE = _env_int("PNYX_COMMENTS_PER_PAGE", 100, low=1, high=10_000)
 # Seconds between two confirmation mails to one address, however many comments use it (pnyx.identity.conf).
 PNYX_CONFIRMATION_INTERVAL = _env_int("PNYX_CONFIRMATION_INTERVAL", 3600, low=0)
+
+# Accounts (django-allauth, customised in pnyx.identity.adapter). A local account signs in with its email,
+# verified by mail before it counts. An account made through a provider is that provider's account: it
+# needs no email, and a provider's address counts only when the provider says it verified it; then it
+# also signs in to the local account that has the same address. allauth's own rate limits stay on.
+ACCOUNT_ADAPTER = "pnyx.identity.adapter.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "pnyx.identity.adapter.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{PNYX_SITE_NAME}] "
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_REQUIRED = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+LOGIN_REDIRECT_URL = "/"
+
+
+def _login_app(provider: str, label: str) -> list[dict]:
+    """One provider's app from ``PNYX_LOGIN_<LABEL>_CLIENT_ID`` and ``_SECRET``; both or neither."""
+    client_id = _env_str(f"PNYX_LOGIN_{label}_CLIENT_ID", "")
+    secret = _env_str(f"PNYX_LOGIN_{label}_SECRET", "")
+    if bool(client_id) != bool(secret):
+        missing = f"PNYX_LOGIN_{label}_{'SECRET' if client_id else 'CLIENT_ID'}"
+        raise ImproperlyConfigured(f"{missing} must be set too: a {provider} login needs a client id and a secret")
+    return [{"client_id": client_id, "secret": secret}] if client_id else []
+
+
+_OIDC_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
+
+
+def _oidc_slug(raw: str) -> str:
+    if not _OIDC_SLUG.fullmatch(raw.lower()):
+        raise ValueError(raw)
+    return raw.lower()
+
+
+def _server_url(raw: str) -> str:
+    """An OpenID Connect server's address: https, or http on this machine for trying things out."""
+    parts = urlsplit(raw)
+    local = parts.scheme == "http" and parts.hostname in {"localhost", "127.0.0.1", "::1"}
+    if not parts.hostname or not (parts.scheme == "https" or local):
+        raise ValueError(raw)
+    return raw
+
+
+def _oidc_apps() -> list[dict]:
+    """Every OpenID Connect server named in ``PNYX_LOGIN_OIDC`` (``PNYX_LOGIN_OIDC=work,uni``), each with
+    ``PNYX_LOGIN_OIDC_<SLUG>_SERVER_URL``, ``_NAME`` (shown to readers), ``_CLIENT_ID`` and ``_SECRET``."""
+    slugs = _env_list("PNYX_LOGIN_OIDC", [], _oidc_slug, "short names separated by commas, like work,uni")
+    apps = []
+    for slug in slugs:
+        label = f"OIDC_{slug.upper().replace('-', '_')}"
+        server_url = _env_value(
+            f"PNYX_LOGIN_{label}_SERVER_URL",
+            "",
+            _server_url,
+            "the https address of the OpenID Connect server, like https://login.example.org/realms/blog",
+        )
+        [app] = _login_app("OpenID Connect", label) or [{}]
+        if not server_url or not app:
+            raise ImproperlyConfigured(
+                f"PNYX_LOGIN_{label}_SERVER_URL, _CLIENT_ID and _SECRET must be set: PNYX_LOGIN_OIDC names {slug!r}"
+            )
+        name = _env_str(f"PNYX_LOGIN_{label}_NAME", slug)
+        apps.append({"provider_id": slug, "name": name, **app, "settings": {"server_url": server_url}})
+    return apps
+
+
+# Providers whose credentials come from the environment; more, and these too, can be added in the admin
+# (Social applications). pnyx shows a provider's icon only when it has an app (pnyx.identity.providers).
+SOCIALACCOUNT_PROVIDERS = {
+    "facebook": {"APPS": _login_app("Facebook", "FACEBOOK"), "METHOD": "oauth2", "SCOPE": ["email", "public_profile"]},
+    "github": {"APPS": _login_app("GitHub", "GITHUB"), "SCOPE": ["read:user", "user:email"]},
+    "google": {
+        "APPS": _login_app("Google", "GOOGLE"),
+        "SCOPE": ["openid", "profile", "email"],
+        "OAUTH_PKCE_ENABLED": True,
+    },
+    "twitter_oauth2": {"APPS": _login_app("X", "TWITTER")},
+    "openid_connect": {"APPS": _oidc_apps(), "OAUTH_PKCE_ENABLED": True},
+}
 
 # django.security reports requests Django refused as a client's mistake (a disallowed Host, an oversized
 # body), each with a 400: one line apiece, without the traceback Django attaches (pnyx.log).

@@ -10,5 +10,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("comments/", include("pnyx.discussion.urls")),
     path("you/", include("pnyx.identity.urls")),
+    # allauth's pages (sign in, sign up, email verification, provider callbacks), customised through
+    # pnyx.identity.adapter and the templates in pnyx/templates/account/ and socialaccount/.
+    path("accounts/", include("allauth.urls")),
     path("", include("pnyx.blog.urls")),
 ]

@@ -70,3 +70,44 @@ def smtp_server(settings):
     settings.EMAIL_USE_TLS = False
     yield inbox
     controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def _login_choices_known(request, django_db_blocker):
+    """Each test starts like a site that has served a page: the login icons it offers are known (a query
+    per process every few minutes, ``pnyx.identity.providers``), and none from another test's apps. A
+    test without the database renders no page and needs none."""
+    from pnyx.identity import providers
+
+    providers.forget_choices()
+    if request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("django_db_setup")
+        with django_db_blocker.unblock():
+            providers.choices(None)
+
+
+@pytest.fixture
+def oidc_provider():
+    """A real OpenID Connect provider on a free loopback port (tests/identity/oidc.py)."""
+    from tests.identity.oidc import serve
+
+    provider, server = serve()
+    yield provider
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def oidc_app(oidc_provider):
+    """The provider configured as allauth's ``openid_connect`` app "Loopback ID", as an operator would in the
+    admin (Social applications), with PKCE."""
+    from allauth.socialaccount.models import SocialApp
+
+    return SocialApp.objects.create(
+        provider="openid_connect",
+        provider_id="loopback",
+        name="Loopback ID",
+        client_id=oidc_provider.client_id,
+        secret=oidc_provider.secret,
+        settings={"server_url": oidc_provider.url, "oauth_pkce_enabled": True},
+    )

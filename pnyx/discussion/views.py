@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_cookie
 
 from pnyx.blog.models import Post
+from pnyx.identity import signin
 from pnyx.identity.commenter import commenter_for, prove_address, read_cookie, remember, written_ids
 from pnyx.origin import is_same_origin
 
@@ -99,7 +100,8 @@ def _own_held(request: HttpRequest) -> list[Comment]:
 @vary_on_cookie
 @require_GET
 def mine(request: HttpRequest) -> JsonResponse:
-    """The visitor's own part of a page: who they are and their comments still held in this thread."""
+    """The visitor's own part of a page: who they are, how they signed in, their comments still held in this
+    thread, and the draft they left this page with to sign in, if any."""
     thread_id = request.GET.get("thread", "")
     held = [c for c in _own_held(request) if str(c.thread_id) == thread_id]
     refresh_stale(held)
@@ -125,7 +127,16 @@ def mine(request: HttpRequest) -> JsonResponse:
         }
         for c in held
     ]
-    return JsonResponse({"identity": identity, "pending": pending})
+    draft = None
+    if signin.peek_draft(request) is not None and thread_id.isascii() and thread_id.isdigit() and len(thread_id) < 19:
+        page = Thread.objects.filter(pk=thread_id).values_list("path", flat=True).first()
+        draft = signin.draft_for(request, page=page) if page else None
+    mine = {"identity": identity, "pending": pending}
+    if account := signin.account_of(request):
+        mine["account"] = account
+    if draft:
+        mine["draft"] = draft
+    return JsonResponse(mine)
 
 
 def _readers_see(thread: Thread) -> bool:

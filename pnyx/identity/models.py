@@ -8,6 +8,7 @@ address never gets a flood of mail, however many comments use it).
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -55,3 +56,17 @@ def claim_confirmation(email: str, *, interval: int) -> bool:
         confirmation_sent_at__lte=now - timedelta(seconds=interval)
     )
     return Address.objects.filter(due, pk=address.pk).update(confirmation_sent_at=now) == 1
+
+
+class Avatar(models.Model):
+    """A signed-in reader's picture, fetched once from their provider and served from this site
+    (``views.avatar``), so that no reader's browser ever asks the provider for it."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="avatar")
+    image = models.BinaryField()
+    content_type = models.CharField(max_length=20)
+    source = models.URLField(max_length=2000, help_text=_("Where it was fetched from, once."))
+    fetched_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"avatar of {self.user}"

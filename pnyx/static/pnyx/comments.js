@@ -94,6 +94,127 @@
     list.appendChild(item);
   }
 
+  // Who is commenting, from the reader's JSON: a signed-in reader sees "You are commenting using your
+  // <provider> account" instead of the guest fields; a guest sees the fields and the login icons.
+  function showAccount(account) {
+    var guest = document.getElementById("identity-guest");
+    var block = document.getElementById("identity-account");
+    var icons = document.getElementById("login-icons");
+    guest.hidden = !!account;
+    block.hidden = !account;
+    ["author", "email"].forEach(function (name) { field(name).required = !account; });
+    if (icons.parentNode !== guest) guest.insertBefore(icons, guest.querySelector(".comment-form-author"));
+    Array.prototype.forEach.call(icons.querySelectorAll("button.login-icon"), function (b) { b.hidden = false; });
+    var note = document.getElementById("identity-user");
+    note.hidden = !account;
+    if (!account) return;
+    // A local account is this site's own: "You are commenting as Edie."; a provider's is named.
+    var local = account.provider_id === "account";
+    note.textContent = note.dataset.template.replace("%(name)s", account.name);
+    note.hidden = !local;
+    var using = document.getElementById("identity-using");
+    using.textContent = local ? "" : using.dataset.template.replace("%(provider)s", account.provider);
+    var avatar = document.getElementById("identity-avatar");
+    avatar.hidden = !account.avatar;
+    if (account.avatar) { avatar.src = account.avatar; avatar.alt = account.name; }
+    block.dataset.provider = account.provider_id;
+  }
+
+  // A full-page sign-in took the draft to the server; it comes back once, with what it replied to.
+  function restoreDraft(draft) {
+    if (!draft) return;
+    var body = field("comment");
+    body.value = draft.text;
+    body.dispatchEvent(new Event("input"));
+    var link = draft.parent && area.querySelector('a.comment-reply-link[data-reply-to="' + draft.parent + '"]');
+    if (link) link.click();
+  }
+
+  function refreshAccount() {
+    return fetch(area.dataset.mine, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (mine) { if (mine) showAccount(mine.account); return mine; });
+  }
+
+  function loginStatus(kind, provider) {
+    var status = document.getElementById("login-status");
+    status.hidden = !kind;
+    if (kind) status.textContent = status.dataset[kind].replace("%(provider)s", provider || "");
+  }
+
+  // Login icons: the sign-in runs in a popup, so this page, the text and the reply target stay. The
+  // popup's last page says how it went (signin.js); if the link to it is lost (a provider's page can
+  // cut it), closing the popup or coming back to this tab asks the server instead.
+  function setupSignIn() {
+    var waiting = null;
+    var tried = false;
+
+    function finish(outcome) {
+      if (!waiting) return;
+      var provider = waiting.provider;
+      clearInterval(waiting.timer);
+      waiting = null;
+      refreshAccount().then(function (mine) {
+        var signedIn = mine && mine.account;
+        loginStatus(signedIn ? null : (outcome === "closed" ? "closed" : "failed"), provider);
+      });
+    }
+
+    form.addEventListener("click", function (event) {
+      var button = event.target.closest("button.login-icon");
+      if (!button) return;
+      event.preventDefault();
+      var popup = window.open("", "pnyx-signin", "popup,width=600,height=720");
+      if (!popup) {
+        loginStatus("blocked");
+        form.requestSubmit(button);
+        return;
+      }
+      var start = document.createElement("form");
+      start.method = "post";
+      start.action = button.formAction;
+      start.target = "pnyx-signin";
+      [["login", button.value], ["popup", "1"]].forEach(function (pair) {
+        var input = document.createElement("input");
+        input.type = "hidden"; input.name = pair[0]; input.value = pair[1];
+        start.appendChild(input);
+      });
+      document.body.appendChild(start);
+      start.submit();
+      start.remove();
+      if (waiting) clearInterval(waiting.timer);
+      waiting = { provider: button.dataset.name, timer: setInterval(function () { if (popup.closed) finish("closed"); }, 500) };
+      tried = true;
+      loginStatus("connecting", button.dataset.name);
+    });
+
+    window.addEventListener("message", function (event) {
+      if (event.origin !== location.origin || !event.data || event.data.pnyx !== "signin") return;
+      finish(event.data.outcome);
+    });
+    window.addEventListener("focus", function () {
+      if (!tried) return;
+      refreshAccount().then(function (mine) { if (mine && mine.account) loginStatus(null); });
+    });
+
+    document.getElementById("identity-logout").addEventListener("click", function (event) {
+      fetch(event.target.dataset.url, { method: "POST", credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(refreshAccount)
+        .catch(function () { /* offline: still signed in, and the block says so */ });
+    });
+
+    document.getElementById("identity-change").addEventListener("click", function () {
+      var block = document.getElementById("identity-account");
+      var icons = document.getElementById("login-icons");
+      block.appendChild(icons);
+      Array.prototype.forEach.call(icons.querySelectorAll("button.login-icon"), function (button) {
+        button.hidden = button.value === block.dataset.provider;
+      });
+    });
+  }
+
+  if (form) setupSignIn();
+
   fetch(area.dataset.mine, { credentials: "same-origin", headers: { Accept: "application/json" } })
     .then(function (r) { return r.ok ? r.json() : null; })
     .then(function (mine) {
@@ -106,12 +227,10 @@
           var value = [who.name, who.email, who.url][i];
           if (input && !input.value && value) input.value = value;
         });
-      } else if (form && who && who.kind === "user") {
-        document.getElementById("identity-guest").hidden = true;
-        ["author", "email"].forEach(function (name) { field(name).required = false; });
-        var note = document.getElementById("identity-user");
-        note.textContent = note.dataset.template.replace("%(name)s", who.name);
-        note.hidden = false;
+      }
+      if (form) {
+        showAccount(mine.account || null);
+        restoreDraft(mine.draft || null);
       }
     })
     .catch(function () { /* offline or refused: the page is still complete */ })
