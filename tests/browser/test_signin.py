@@ -23,7 +23,7 @@ def _sign_in_in_popup(page):
     expect(page.locator("#login-status")).to_have_text("Connecting to Loopback ID…")
     popup = opened.value
     popup.click("#approve")
-    popup.wait_for_event("close")
+    popup.wait_for_event("close", timeout=30_000)  # the provider, the callback and the avatar fetch, on a busy CI box
 
 
 def test_signing_in_in_a_popup_keeps_the_page_and_the_draft_then_trust_grows_as_for_a_guest(
