@@ -15,6 +15,7 @@ Django views opt in with ``for_everyone`` (a response header the front strips); 
 nothing of posts or comments — ``pnyx.freshness`` says what each change touches.
 """
 
+import functools
 import gzip
 import hashlib
 import os
@@ -46,13 +47,13 @@ _ZSTD = zstandard.ZstdCompressor(level=10)
 def for_everyone(view: Callable) -> Callable:
     """Mark a view's successful GET responses as the same for every visitor, so the front may keep them."""
 
+    @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         if request.method in ("GET", "HEAD") and response.status_code == 200:
             response[MARK] = "page"
         return response
 
-    wrapped.__name__, wrapped.__doc__, wrapped.__module__ = view.__name__, view.__doc__, view.__module__
     return wrapped
 
 
