@@ -14,7 +14,7 @@ class PostQuerySet(models.QuerySet):
 
         The one definition of "published": the home page, post pages, the discussion and importers share it.
         """
-        return self.filter(status__in=[Post.Status.PUBLISHED, Post.Status.SCHEDULED], published_at__lte=timezone.now())
+        return self.filter(status__in=Post.READER_STATUSES, published_at__lte=timezone.now())
 
 
 class Term(models.Model):
@@ -52,6 +52,9 @@ class Post(models.Model):
     class BodyFormat(models.TextChoices):
         MARKDOWN = "markdown", _("Markdown")
         HTML = "html", _("HTML")
+
+    READER_STATUSES = (Status.PUBLISHED, Status.SCHEDULED)
+    """With ``published_at`` come, what readers may see (``PostQuerySet.published``, ``is_published``)."""
 
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.POST)
     title = models.CharField(max_length=300)
@@ -100,6 +103,11 @@ class Post(models.Model):
         if self.kind == self.Kind.PAGE:
             return reverse("blog:page", kwargs={"slug": self.slug})
         return reverse("blog:post", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self) -> bool:
+        """``PostQuerySet.published`` for a post already loaded: no query (the comment POST checks it)."""
+        return self.status in self.READER_STATUSES and self.published_at <= timezone.now()
 
     def render_body(self) -> str:
         if self.body_format == self.BodyFormat.HTML:

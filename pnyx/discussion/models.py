@@ -263,7 +263,7 @@ class Comment(models.Model):
     def get_absolute_url(self) -> str:
         """The comment's place: the page of its thread that holds it, read afresh (a comment just
         written may have started a new page), and its anchor."""
-        thread = Thread.objects.get(pk=self.thread_id)
+        thread = Thread.objects.only("path", "revision", "page_starts").get(pk=self.thread_id)
         return f"{thread.page_url(thread.page_of(self.path))}#{self.anchor}"
 
     @property
