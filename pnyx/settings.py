@@ -332,11 +332,19 @@ TEMPLATES = [
 ]
 
 # SQLite in the data dir unless DATABASE_URL says otherwise. WAL and IMMEDIATE transactions (_SQLITE_OPTIONS)
-# let several worker processes write without "database is locked" errors under ordinary load.
+# let several worker processes write without "database is locked" errors under ordinary load. Connections
+# are kept between requests, as for PostgreSQL: opening one and setting its pragmas cost 1.5 ms a request,
+# a third of a seed-like page's cold render (bench/README.md).
 DATABASES = {
     "default": _env_value(
         "DATABASE_URL",
-        {"ENGINE": "django.db.backends.sqlite3", "NAME": DATA_DIR / "pnyx.sqlite3", "OPTIONS": _SQLITE_OPTIONS},
+        {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "pnyx.sqlite3",
+            "OPTIONS": _SQLITE_OPTIONS,
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+        },
         _database,
         "a postgres://user:password@host:port/name or sqlite:////path/to/file URL",
         shown=_without_password,
