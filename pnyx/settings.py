@@ -461,6 +461,9 @@ EMAIL_BACKEND = (
 PNYX_PROXY_COUNT = _env_int("PNYX_PROXY_COUNT", 0, low=0)
 PNYX_SITE_NAME = _env_str("PNYX_SITE_NAME", "pnyx")
 PNYX_SITE_TAGLINE = _env_str("PNYX_SITE_TAGLINE", "Writing, and the argument underneath")
+# Feeds (/feed/ and the rest, as WordPress has them): how many entries, and the whole post or its standfirst.
+PNYX_FEED_ITEMS = _env_int("PNYX_FEED_ITEMS", 10, low=1, high=500)
+PNYX_FEED_FULL_TEXT = _env_bool("PNYX_FEED_FULL_TEXT", True)
 # Read by pnyx.discussion.conf: how deep replies nest (WordPress: 5), and the longest comment in characters.
 PNYX_THREAD_DEPTH = _env_int("PNYX_THREAD_DEPTH", 5, low=1, high=60)
 PNYX_COMMENT_MAX_LENGTH = _env_int("PNYX_COMMENT_MAX_LENGTH", 10_000, low=1, high=100_000)

@@ -3,6 +3,9 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
+from pnyx.blog import urls as blog_urls  # first: it registers the "uslug" converter used below
+from pnyx.discussion import feeds as comment_feeds
+
 urlpatterns = [
     # Browsers, feed readers and bots ask for /favicon.ico whatever the page says: the same drawing as
     # base.html's <link rel="icon">, so they get an icon rather than a 404 (each costing a log line).
@@ -13,5 +16,8 @@ urlpatterns = [
     # allauth's pages (sign in, sign up, email verification, provider callbacks), customised through
     # pnyx.identity.adapter and the templates in pnyx/templates/account/ and socialaccount/.
     path("accounts/", include("allauth.urls")),
-    path("", include("pnyx.blog.urls")),
+    # A post's comments feed sits under the post's own address, where WordPress readers look for it.
+    path("posts/<uslug:slug>/feed/", comment_feeds.rss, name="post_comments_feed"),
+    path("posts/<uslug:slug>/feed/atom/", comment_feeds.atom, name="post_comments_feed_atom"),
+    path("", include(blog_urls)),
 ]

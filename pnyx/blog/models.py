@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -81,6 +83,14 @@ class Post(models.Model):
         ),
     )
 
+    guid = models.CharField(
+        max_length=500,
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_("The id feeds knew an imported post by at its old site, kept so no feed reader shows it twice."),
+    )
+
     objects = PostQuerySet.as_manager()
 
     class Meta:
@@ -109,6 +119,15 @@ class Post(models.Model):
         """``PostQuerySet.published`` for a post already loaded: no query (the comment POST checks it)."""
         return self.status in self.READER_STATUSES and self.published_at <= timezone.now()
 
+    @property
+    def feed_id(self) -> str:
+        """The post's id in feeds, never changing: the old site's GUID, else a tag URI (RFC 4151) of this
+        site's address and the day the post was created, which no new slug or title can change."""
+        if self.guid:
+            return self.guid
+        host = urlsplit(settings.PNYX_BASE_URL).hostname or "localhost"
+        return f"tag:{host},{self.created_at:%Y-%m-%d}:post-{self.pk}"
+
     def render_body(self) -> str:
         if self.body_format == self.BodyFormat.HTML:
             return sanitize_html(self.body)
@@ -119,3 +138,9 @@ class Post(models.Model):
         if self.author is None:
             return ""
         return self.author.get_full_name() or self.author.get_username()
+
+
+def next_scheduled():
+    """When the next scheduled post goes out, if one is waiting: pages that list posts are kept until then."""
+    upcoming = Post.objects.filter(status=Post.Status.SCHEDULED, published_at__gt=timezone.now())
+    return upcoming.order_by("published_at").values_list("published_at", flat=True).first()

@@ -1,11 +1,10 @@
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 
 from pnyx.pagecache import FRESH_UNTIL, for_everyone
 
-from .models import Post
+from .models import Post, next_scheduled
 
 POSTS_PER_PAGE = 10
 
@@ -16,15 +15,9 @@ def home(request: HttpRequest) -> HttpResponse:
     posts = Post.objects.published().filter(kind=Post.Kind.POST).select_related("author", "thread")
     page = Paginator(posts, POSTS_PER_PAGE).get_page(request.GET.get("page"))
     response = render(request, "blog/home.html", {"page": page})
-    if (due := _next_scheduled()) is not None:
+    if (due := next_scheduled()) is not None:
         response[FRESH_UNTIL] = str(due.timestamp())  # kept until the next scheduled post appears here
     return response
-
-
-def _next_scheduled():
-    """When the next scheduled post goes out, if one is waiting."""
-    upcoming = Post.objects.filter(status=Post.Status.SCHEDULED, published_at__gt=timezone.now())
-    return upcoming.order_by("published_at").values_list("published_at", flat=True).first()
 
 
 @for_everyone

@@ -338,5 +338,11 @@ class Comment(models.Model):
         return self.author_name or _("Anonymous")
 
     @property
+    def feed_id(self) -> str:
+        """The comment's id in feeds, never changing: a tag URI (RFC 4151) of this site and its day."""
+        host = urlsplit(settings.PNYX_BASE_URL).hostname or "localhost"
+        return f"tag:{host},{self.created_at:%Y-%m-%d}:comment-{self.pk}"
+
+    @property
     def anchor(self) -> str:
         return f"comment-{self.pk}"

@@ -9,11 +9,13 @@ typed, on the page of the comment it answers.
 """
 
 from django import template
+from django.conf import settings
 from django.http import Http404, HttpRequest
 from django.template.loader import get_template
-from django.utils.html import format_html_join
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from pnyx.blog.models import Post
 from pnyx.identity.providers import choices
@@ -32,7 +34,12 @@ def discussion_head(context: template.Context, post: Post) -> SafeString:
     page, _form = _shown(context, post)
     links = [("canonical", page.address)]
     links += [(rel, page.url(number)) for rel, number in [("prev", page.previous), ("next", page.next)] if number]
-    return format_html_join("\n", '<link rel="{}" href="{}">', links)
+    head = format_html_join("\n", '<link rel="{}" href="{}">', links)
+    if post.kind != Post.Kind.POST:
+        return head
+    feed = reverse("post_comments_feed", kwargs={"slug": post.slug})
+    title = gettext("%(site)s » %(title)s Comments Feed") % {"site": settings.PNYX_SITE_NAME, "title": post.title}
+    return head + format_html('\n<link rel="alternate" type="application/rss+xml" title="{}" href="{}">', title, feed)
 
 
 @register.inclusion_tag("discussion/_discussion.html", takes_context=True)
