@@ -1,15 +1,23 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.static import serve
 
 from pnyx.blog import urls as blog_urls  # first: it registers the "uslug" converter used below
+from pnyx.blog.sitemaps import SITEMAPS
 from pnyx.discussion import feeds as comment_feeds
+from pnyx.pagecache import for_everyone
+
+from . import wellknown
 
 urlpatterns = [
     # Browsers, feed readers and bots ask for /favicon.ico whatever the page says: the same drawing as
     # base.html's <link rel="icon">, so they get an icon rather than a 404 (each costing a log line).
     path("favicon.ico", serve, {"path": "pnyx/favicon.svg", "document_root": settings.BASE_DIR / "static"}),
+    path("robots.txt", wellknown.robots_txt),
+    path("manifest.webmanifest", wellknown.manifest, name="manifest"),
+    path("sitemap.xml", for_everyone(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("admin/", admin.site.urls),
     path("comments/", include("pnyx.discussion.urls")),
     path("you/", include("pnyx.identity.urls")),
