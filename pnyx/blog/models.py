@@ -3,7 +3,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -83,6 +83,9 @@ class Post(models.Model):
         ),
     )
 
+    is_sticky = models.BooleanField(
+        default=False, verbose_name=_("sticky"), help_text=_("Shown before every other post on the home page.")
+    )
     guid = models.CharField(
         max_length=500,
         blank=True,
@@ -132,6 +135,16 @@ class Post(models.Model):
         if self.body_format == self.BodyFormat.HTML:
             return sanitize_html(self.body)
         return render_markdown(self.body)
+
+    @property
+    def author_page(self) -> str | None:
+        """The writer's archive; None for an account name no address can hold (a WordPress login with a space)."""
+        if self.author is None:
+            return None
+        try:
+            return reverse("blog:author", kwargs={"author": self.author.get_username()})
+        except NoReverseMatch:
+            return None
 
     @property
     def author_name(self) -> str:

@@ -195,3 +195,8 @@ def test_an_imported_post_keeps_its_guid_for_feeds(write_file):
     kept, without = Post.objects.order_by("import_ref")
     assert kept.feed_id == "https://old.example/?p=12"
     assert without.guid == "" and without.feed_id.startswith("tag:")
+
+
+def test_a_sticky_post_stays_sticky(write_file):
+    import_file(write_file(wxr_document(wxr_item(12, extra="<wp:is_sticky>1</wp:is_sticky>") + wxr_item(13))))
+    assert list(Post.objects.order_by("import_ref").values_list("is_sticky", flat=True)) == [True, False]
