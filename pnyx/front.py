@@ -58,13 +58,22 @@ def _encoding(accept: str) -> str | None:
 
 class Front:
     def __init__(
-        self, app: Callable, cache: Callable[[], PageCache], *, cache_control: str, allowed_hosts: list[str]
+        self,
+        app: Callable,
+        cache: Callable[[], PageCache],
+        *,
+        cache_control: str,
+        allowed_hosts: list[str],
+        bypass_cookies: Iterable[str] = (),
     ) -> None:
         self.app = app
         self.cache = cache
         self.cache_control = cache_control
         self.allowed_hosts = allowed_hosts
         self.hosts_seen: dict[str, bool] = {}
+        # Cookies that change a page (a protected post opened in this browser): their requests go to Django.
+        self.bypass_cookies = tuple(bypass_cookies)
+        self.bypass = tuple(f"{name}=" for name in self.bypass_cookies)
 
     def host_allowed(self, environ: dict) -> bool:
         """Django's own Host check (a disallowed Host is Django's to refuse), remembered per host name."""
@@ -80,6 +89,8 @@ class Front:
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD")
         key = cache_key(environ) if method in ("GET", "HEAD") and self.host_allowed(environ) else None
+        if key is not None and self.bypass and any(c in environ.get("HTTP_COOKIE", "") for c in self.bypass):
+            key = None
         if key is None:
             return self.app(environ, _unmarked(start_response))
         cache = self.cache()

@@ -10,9 +10,13 @@ from pnyx.pagecache import page_cache
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pnyx.settings")
 django_application = get_wsgi_application()
+
+from pnyx.blog import protection  # noqa: E402 (its models need the apps loaded above)
+
 application = Front(
     django_application,
     page_cache,
     cache_control=settings.PNYX_PAGE_CACHE_CONTROL,
     allowed_hosts=settings.ALLOWED_HOSTS,
+    bypass_cookies=[protection.COOKIE],
 )

@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from pnyx import pagecache
+from pnyx import pagecache, wsgi
 from pnyx.blog.models import Post
 from pnyx.discussion.moderation import comment_approve
 from pnyx.front import Front
@@ -36,6 +36,7 @@ def front(tmp_path, monkeypatch):
         lambda: cache,
         cache_control=settings.PNYX_PAGE_CACHE_CONTROL,
         allowed_hosts=settings.ALLOWED_HOSTS,
+        bypass_cookies=wsgi.application.bypass_cookies,
     )
 
 
@@ -235,3 +236,11 @@ def test_feeds_and_archives_are_kept_like_pages(front):
     for path in ["/feed/", "/comments/feed/", "/sitemap.xml", "/robots.txt", "/2020/"]:
         _call(front, path)
         assert _call(front, path)[1]["x-pnyx-cache"] == "hit", path
+
+
+def test_a_browser_that_opened_a_protected_post_is_answered_by_django(front):
+    post = PostFactory(password="tea")
+    _call(front, post.get_absolute_url())
+    assert _call(front, post.get_absolute_url())[1]["x-pnyx-cache"] == "hit"
+    _, headers, _ = _call(front, post.get_absolute_url(), cookie="pnyx_postpass=anything")
+    assert "x-pnyx-cache" not in headers

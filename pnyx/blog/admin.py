@@ -30,6 +30,7 @@ class PostAdmin(admin.ModelAdmin):
         "author",
         "status",
         "published_at",
+        "password",
         "is_sticky",
         "import_ref",
     ]

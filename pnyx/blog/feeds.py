@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.translation import gettext as _
 
 from pnyx.pagecache import FRESH_UNTIL, for_everyone
 
@@ -56,6 +57,8 @@ class PostsFeed(Feed):
         return post.title
 
     def item_description(self, post: Post) -> str:
+        if post.is_protected:
+            return _("There is no excerpt because this is a protected post.")
         if settings.PNYX_FEED_FULL_TEXT:
             return post.body_html
         return post.standfirst or post.body_html

@@ -83,6 +83,11 @@ class Post(models.Model):
         ),
     )
 
+    password = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text=_("Readers must type it to read the post and its comments (as on WordPress). Empty: none."),
+    )
     is_sticky = models.BooleanField(
         default=False, verbose_name=_("sticky"), help_text=_("Shown before every other post on the home page.")
     )
@@ -137,6 +142,11 @@ class Post(models.Model):
         return render_markdown(self.body)
 
     @property
+    def is_protected(self) -> bool:
+        """A password guards the text and the comments (``protection``); the title stays public."""
+        return bool(self.password)
+
+    @property
     def author_page(self) -> str | None:
         """The writer's archive; None for an account name no address can hold (a WordPress login with a space)."""
         if self.author is None:
@@ -157,3 +167,16 @@ def next_scheduled():
     """When the next scheduled post goes out, if one is waiting: pages that list posts are kept until then."""
     upcoming = Post.objects.filter(status=Post.Status.SCHEDULED, published_at__gt=timezone.now())
     return upcoming.order_by("published_at").values_list("published_at", flat=True).first()
+
+
+class SearchDocument(models.Model):
+    """A post's words as plain text, which the database indexes for search (``search``)."""
+
+    post = models.OneToOneField(Post, on_delete=models.CASCADE, primary_key=True, related_name="search_document")
+    title = models.TextField()
+    standfirst = models.TextField(blank=True)
+    tags = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return self.title

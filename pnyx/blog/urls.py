@@ -25,5 +25,6 @@ urlpatterns = [
     re_path(r"^(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/$", views.date_archive, name="month"),
     re_path(r"^(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/(?P<day>[0-9]{2})/$", views.date_archive, name="day"),
     path("posts/<uslug:slug>/", views.post_detail, name="post"),
+    path("unlock/<int:post_id>/", views.post_unlock, name="unlock"),
     path("<uslug:slug>/", views.page_detail, name="page"),
 ]

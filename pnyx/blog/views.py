@@ -1,6 +1,7 @@
 from datetime import date
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,10 +9,15 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
+from pnyx.origin import is_same_origin
 from pnyx.pagecache import FRESH_UNTIL, for_everyone
 
+from . import protection
 from .models import Post, PostQuerySet, Term, next_scheduled
+from .search import search
 
 POSTS_PER_PAGE = 10
 
@@ -33,7 +39,20 @@ def _listing(request: HttpRequest, posts: PostQuerySet, **context) -> HttpRespon
 
 @for_everyone
 def home(request: HttpRequest) -> HttpResponse:
+    if "s" in request.GET:  # WordPress's search address; the front sends it here uncached (an unknown parameter)
+        return search_results(request, request.GET["s"][:200])
     return _listing(request, _listed().order_by("-is_sticky", "-published_at", "-id"))
+
+
+def search_results(request: HttpRequest, query: str) -> HttpResponse:
+    number = request.GET.get("page", "1")
+    number = int(number) if number.isascii() and number.isdigit() and 0 < int(number) < 1000 else 1
+    hits, total = search(query, limit=POSTS_PER_PAGE, offset=(number - 1) * POSTS_PER_PAGE)
+    pages = max(1, -(-total // POSTS_PER_PAGE))
+    context = {"query": query, "hits": hits, "total": total, "number": number, "pages": pages}
+    response = render(request, "blog/search.html", context)
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @for_everyone
@@ -99,15 +118,31 @@ def _shown(request: HttpRequest, slug: str, kind: str) -> Post:
     return post
 
 
-def post_page(request: HttpRequest, post: Post) -> HttpResponse:
+def post_page(request: HttpRequest, post: Post, *, wrong_password: bool = False) -> HttpResponse:
     """The post, with its discussion composed by the discussion app's ``{% discussion post %}`` tag.
 
     The HTML depends on the URL alone (never on who asks), so it can be cached and served to anyone;
-    the visitor's own details and held comments arrive through a per-visitor JSON request. A private
-    post, shown to staff alone, is the exception: marked private, so neither the front nor a CDN keeps it.
+    the visitor's own details and held comments arrive through a per-visitor JSON request. Two pages are
+    the exception, marked private so that neither the front nor a CDN keeps them: a private post, shown
+    to staff alone, and a password-protected post opened in this browser (``protection``).
     """
-    response = render(request, "blog/post_detail.html", {"post": post})
-    if post.status == Post.Status.PRIVATE:
+    locked = protection.is_locked(request, post)
+    context = {"post": post, "locked": locked, "wrong_password": wrong_password}
+    response = render(request, "blog/post_detail.html", context, status=403 if wrong_password else 200)
+    if post.status == Post.Status.PRIVATE or (post.password and not locked):
         add_never_cache_headers(response)
         patch_cache_control(response, private=True)
     return response
+
+
+@csrf_exempt  # the form is on a page kept for everyone: no token, the browser's own Origin check instead
+@require_POST
+def post_unlock(request: HttpRequest, post_id: int) -> HttpResponse:
+    """The password form of a protected post: the right password opens the post in this browser."""
+    post = get_object_or_404(Post.objects.published().select_related("author", "thread"), pk=post_id)
+    if not is_same_origin(request):
+        raise PermissionDenied
+    response = redirect(post.get_absolute_url())
+    if protection.post_unlock(request, response, post=post, password=request.POST.get("password", "")):
+        return response
+    return post_page(request, post, wrong_password=True)

@@ -40,7 +40,8 @@ class CommentsFeed(Feed):
         return post.get_absolute_url() if post is not None else reverse("blog:home")
 
     def items(self, post: Post | None) -> CommentQuerySet:
-        comments = Comment.objects.public().select_related("user", "thread")
+        # A protected post's comments are behind its password (``blog.protection``), in feeds too.
+        comments = Comment.objects.public().select_related("user", "thread").exclude(thread__post__password__gt="")
         if post is not None:
             comments = comments.filter(thread__post=post)
         else:

@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_cookie
 
+from pnyx.blog import protection
 from pnyx.blog.models import Post
 from pnyx.identity import signin
 from pnyx.identity.commenter import commenter_for, prove_address, read_cookie, remember, written_ids
@@ -45,6 +46,8 @@ def post_comment_view(request: HttpRequest, thread_id: int) -> HttpResponse:
     thread = Thread.objects.select_related("post").filter(pk=thread_id, post__isnull=False).first()
     if thread is None or not thread.post.is_published:
         raise Http404
+    if protection.is_locked(request, thread.post):  # its comments are behind its password
+        return render(request, "discussion/refused.html", {"locked_post": thread.post}, status=403)
     form = CommentForm(request.POST, auto_id="%s", signed_in=request.user.is_authenticated)
     if not form.is_valid():
         return post_page(request, thread.post, form=form, status=400)

@@ -134,7 +134,8 @@ def _item(post: Post, is_open: bool, comments: list[Comment], base: str) -> str:
         f"<wp:status>{POST_STATUS.get(post.status, 'draft')}</wp:status>",
         "<wp:post_parent>0</wp:post_parent><wp:menu_order>0</wp:menu_order>",
         f"<wp:post_type>{kind}</wp:post_type>",
-        "<wp:post_password></wp:post_password><wp:is_sticky>0</wp:is_sticky>",
+        f"<wp:post_password>{cdata(post.password)}</wp:post_password>",
+        f"<wp:is_sticky>{int(post.is_sticky)}</wp:is_sticky>",
     ]
     for term in sorted(post.terms.all(), key=lambda t: (t.taxonomy, t.slug)):
         domain = "category" if term.taxonomy == Term.Taxonomy.CATEGORY else "post_tag"

@@ -333,9 +333,6 @@ class _WxrImport:
         post_status = POST_STATUS.get(status, Post.Status.DRAFT)
         if status not in POST_STATUS:
             self.report.notes[f"posts with status {status!r} imported as drafts"] += 1
-        if fields.get("wp:post_password", "").strip():
-            post_status = Post.Status.PRIVATE
-            self.report.notes["password-protected posts imported as private (pnyx has no post passwords)"] += 1
         creator = fields.get("dc:creator", "").strip()
         post = Post(
             kind=Post.Kind.PAGE if post_type == "page" else Post.Kind.POST,
@@ -350,6 +347,7 @@ class _WxrImport:
             import_ref=ref,
             guid=fields.get("guid", "").strip()[:500],
             is_sticky=fields.get("wp:is_sticky", "").strip() == "1",
+            password=fields.get("wp:post_password", "")[:100],
         )
         terms = [self.term(taxonomy, slug, label) for taxonomy, slug, label in categories]
         with transaction.atomic():

@@ -158,10 +158,11 @@ def test_comment_whose_old_id_is_taken_gets_a_new_id_and_keeps_its_old_anchor(cl
     assert page.rindex(f'id="comment-{imported.pk}"', 0, anchor) > page.rindex("<li", 0, anchor)
 
 
-def test_password_protected_post_becomes_private(write_file):
+def test_a_password_protected_post_stays_protected_by_its_password(write_file):
     extra = "<wp:post_password>secret</wp:post_password>"
     import_file(write_file(wxr_document(wxr_item(1, extra=extra))))
-    assert Post.objects.get().status == Post.Status.PRIVATE
+    post = Post.objects.get()
+    assert (post.status, post.password) == (Post.Status.PUBLISHED, "secret")
 
 
 def test_comment_posted_after_an_import_gets_a_fresh_id(write_file):
