@@ -47,6 +47,7 @@ class Post(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
+        PENDING = "pending", _("pending review")
         SCHEDULED = "scheduled", _("scheduled")
         PUBLISHED = "published", _("published")
         PRIVATE = "private", _("private")
@@ -103,6 +104,8 @@ class Post(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        # The roles (``roles``): who may publish, and who may edit posts that are not theirs.
+        permissions = [("publish_post", "Can publish posts"), ("edit_others_posts", "Can edit others' posts")]
         indexes = [models.Index(fields=["status", "published_at"])]
         constraints = [
             models.UniqueConstraint(fields=["import_ref"], condition=~Q(import_ref=""), name="post_import_ref")

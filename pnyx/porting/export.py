@@ -21,6 +21,7 @@ POST_STATUS = {
     Post.Status.PUBLISHED: "publish",
     Post.Status.SCHEDULED: "future",
     Post.Status.DRAFT: "draft",
+    Post.Status.PENDING: "pending",
     Post.Status.PRIVATE: "private",
 }
 COMMENT_STATUS = {

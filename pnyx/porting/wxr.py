@@ -43,7 +43,7 @@ POST_STATUS = {
     "publish": Post.Status.PUBLISHED,
     "future": Post.Status.SCHEDULED,
     "draft": Post.Status.DRAFT,
-    "pending": Post.Status.DRAFT,
+    "pending": Post.Status.PENDING,
     "private": Post.Status.PRIVATE,
 }
 SKIPPED_STATUS = {
