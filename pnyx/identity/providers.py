@@ -24,6 +24,8 @@ _ICONS = {
     "google": "google",
     "twitter_oauth2": "x",
     "openid_connect": "openid",
+    "wordpress_com": "wordpress",
+    "mastodon": "mastodon",
 }
 
 
