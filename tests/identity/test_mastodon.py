@@ -71,9 +71,7 @@ def test_a_reader_names_their_server_and_signs_in_with_their_mastodon_account(cl
     assert comment.user == account.user and comment.status == "pending"
 
 
-def test_pnyx_registers_on_a_server_once_with_its_callback_and_the_accounts_scope(
-    client, mastodon_on, mastodon_server
-):
+def test_pnyx_registers_on_a_server_once_with_its_callback_and_the_accounts_scope(client, mastodon_on, mastodon_server):
     for _ in range(2):
         _authorize(client, mastodon_server, _name_server(client, mastodon_server.host))
         client.post(reverse("identity:logout"), **SAME_ORIGIN)

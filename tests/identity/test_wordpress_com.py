@@ -31,7 +31,9 @@ def _sign_in(client, server, post, *, answer="yes"):
     assert target.startswith(f"{server.url}/oauth2/authorize?")
     fields = dict(parse_qsl(urlsplit(target).query))
     assert fields["scope"] == "auth"
-    approved = requests.post(f"{server.url}/oauth2/authorize", {**fields, "answer": answer}, allow_redirects=False, timeout=5)
+    approved = requests.post(
+        f"{server.url}/oauth2/authorize", {**fields, "answer": answer}, allow_redirects=False, timeout=5
+    )
     callback = urlsplit(approved.headers["Location"])
     return client.get(f"{callback.path}?{callback.query}", follow=True)
 
