@@ -131,3 +131,27 @@ def test_change_offers_the_other_providers_and_switches_to_one(
     _until_closed(popup, "#approve")
     expect(page.locator("#identity-using")).to_have_text("You are commenting using your WordPress.com account.")
     expect(page.locator("#comment")).to_have_value(DRAFT)
+
+
+def test_a_signed_in_reader_links_another_provider_on_the_connections_page_and_removes_one(
+    page, live_server, oidc_provider, oidc_app, wordpress_server, wordpress_app
+):
+    _open_with_draft(page, live_server)
+    with page.expect_popup() as opened:
+        page.click(".login-icon[value=loopback]")
+    _until_closed(opened.value, "#approve")
+    expect(page.locator("#identity-using")).to_have_text("You are commenting using your Loopback ID account.")
+
+    page.goto(f"{live_server.url}/accounts/3rdparty/")
+    expect(page.locator(".site-header")).to_be_visible()
+    page.click("a[title='WordPress.com']")
+    page.click("button[type=submit]")  # allauth's "Continue": a POST whose answer leads to the provider
+    page.wait_for_url(f"{wordpress_server.url}/oauth2/authorize*")
+    page.click("#approve")
+    page.wait_for_url(f"{live_server.url}/accounts/3rdparty/")
+    expect(page.locator("main")).to_contain_text("Grace Hopper")
+
+    page.locator("main label", has_text="Loopback ID").click()
+    page.click("button:has-text('Remove')")
+    expect(page.locator("main form label")).to_have_count(1)
+    expect(page.locator("main form")).to_contain_text("WordPress.com")
