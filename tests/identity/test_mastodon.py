@@ -172,3 +172,15 @@ def test_mastodon_is_offered_only_when_switched_on(client, settings, mastodon_on
 def test_mastodon_is_not_offered_by_default(client):
     assert 'value="mastodon"' not in client.get(PostFactory().get_absolute_url()).content.decode()
     assert client.get(reverse("mastodon_login")).status_code == 404
+
+
+def test_staff_see_the_servers_pnyx_registered_on_but_never_their_secret(admin_client, mastodon_on, mastodon_server):
+    from django.test import Client
+
+    reader = Client()
+    _authorize(reader, mastodon_server, _name_server(reader, mastodon_server.host))
+    server = MastodonInstance.objects.get()
+    listing = admin_client.get(reverse("admin:identity_mastodoninstance_changelist")).content.decode()
+    assert mastodon_server.host in listing
+    page = admin_client.get(reverse("admin:identity_mastodoninstance_change", args=[server.pk])).content.decode()
+    assert server.client_id in page and server.secret not in page
