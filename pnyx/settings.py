@@ -485,6 +485,8 @@ SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+# allauth's own limits, plus one: the Mastodon servers a reader names (each makes this site ask that server).
+ACCOUNT_RATE_LIMITS = {"mastodon_instance": "10/m/ip"}
 LOGIN_REDIRECT_URL = "/"
 
 

@@ -153,9 +153,12 @@ def mastodon_server():
 
 @pytest.fixture
 def mastodon_on(settings):
-    """Mastodon switched on, with a server on this machine allowed (tests only)."""
+    """Mastodon switched on, with a server on this machine allowed (tests only), no names typed yet."""
+    from django.core.cache import cache
+
     from pnyx.identity import providers
 
+    cache.clear()  # the servers a reader may name are limited per minute and address (allauth's rate limits)
     settings.PNYX_LOGIN_MASTODON = True
     settings.PNYX_LOGIN_MASTODON_LOOPBACK = True
     providers.forget_choices()

@@ -184,3 +184,18 @@ def test_staff_see_the_servers_pnyx_registered_on_but_never_their_secret(admin_c
     assert mastodon_server.host in listing
     page = admin_client.get(reverse("admin:identity_mastodoninstance_change", args=[server.pk])).content.decode()
     assert server.client_id in page and server.secret not in page
+
+
+def test_a_reader_may_name_only_so_many_servers_a_minute(client, mastodon_on):
+    answers = [_name_server(client, "not a server").status_code for _ in range(11)]
+    assert answers == [400] * 10 + [429]
+
+
+def test_the_post_page_is_the_same_for_a_reader_signed_in_with_mastodon(client, mastodon_on, mastodon_server):
+    post = PostFactory()
+    anonymous = client.get(post.get_absolute_url())
+    _authorize(client, mastodon_server, _name_server(client, mastodon_server.host))
+    signed_in = client.get(post.get_absolute_url())
+    assert signed_in.wsgi_request.user.is_authenticated
+    assert anonymous.content == signed_in.content
+    assert b"Ada on Mastodon" not in signed_in.content and mastodon_server.host.encode() not in signed_in.content

@@ -2,6 +2,7 @@
 that server as with any provider."""
 
 from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.core import ratelimit
 from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.providers.base import ProviderException
 from allauth.socialaccount.providers.oauth2.views import OAuth2Adapter, OAuth2CallbackView
@@ -9,6 +10,7 @@ from allauth.utils import build_absolute_uri
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from pnyx.identity.conf import conf
@@ -84,6 +86,10 @@ def instance(request: HttpRequest) -> HttpResponse:
     context = {"process": process, "next": next_url, "value": data.get("instance", ""), "error": ""}
     if request.method == "GET":
         return render(request, "identity/mastodon_instance.html", context)
+    # Each name typed makes this server look it up and, the first time, write to it: so many a minute only.
+    if not ratelimit.consume(request, action="mastodon_instance"):
+        error = _("Too many attempts. Wait a minute, then try again.")
+        return render(request, "identity/mastodon_instance.html", {**context, "error": error}, status=429)
     try:
         host = instances.clean_host(context["value"])
         server = instances.instance_for(host, redirect_uri=callback_url(request, host))
