@@ -53,7 +53,9 @@ class AccountAdapter(DefaultAccountAdapter):
         account = sociallogin.account if sociallogin is not None else None
         signin.record(request, provider=account.provider if account is not None else "")
         if account is not None:
-            avatars.keep(user=user, url=_picture(account.get_provider_account()))
+            provider_account = account.get_provider_account()
+            redirects = getattr(provider_account, "picture_redirects", True)
+            avatars.keep(user=user, url=_picture(provider_account), redirects=redirects)
         return super().post_login(request, user, signal_kwargs=signal_kwargs, **kwargs)
 
 

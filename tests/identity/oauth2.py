@@ -83,6 +83,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(user) if user else self._json({"error": "The access token is invalid"}, 401)
         elif parts.path == "/picture.png":
             self._send(200, PICTURE, "image/png")
+        elif parts.path == "/elsewhere.png":  # a picture that is somewhere else
+            self._send(302, b"", "text/plain", Location=f"{state.url}/picture.png")
         else:
             self._send(404, b"not found", "text/plain")
 

@@ -199,3 +199,32 @@ def test_the_post_page_is_the_same_for_a_reader_signed_in_with_mastodon(client, 
     assert signed_in.wsgi_request.user.is_authenticated
     assert anonymous.content == signed_in.content
     assert b"Ada on Mastodon" not in signed_in.content and mastodon_server.host.encode() not in signed_in.content
+
+
+def test_a_picture_that_redirects_is_not_followed(client, mastodon_on, mastodon_server):
+    mastodon_server.user["avatar_static"] = f"{mastodon_server.url}/elsewhere.png"
+    post = PostFactory()
+    _authorize(client, mastodon_server, _name_server(client, mastodon_server.host))
+    assert client.get(reverse("discussion:mine"), {"thread": post.thread.pk}).json()["account"]["avatar"] is None
+    assert "GET /elsewhere.png" in mastodon_server.requests and "GET /picture.png" not in mastodon_server.requests
+
+
+@pytest.mark.parametrize(
+    ("url", "fetched"),
+    [
+        ("https://files.example/a.png", True),
+        ("http://files.example/a.png", False),
+        ("https://files.example:8443/a.png", False),
+        ("https://127.0.0.1/a.png", False),
+        ("https://10.0.0.8/a.png", False),
+    ],
+)
+def test_a_picture_is_fetched_only_from_a_public_https_address(monkeypatch, settings, url, fetched):
+    settings.PNYX_LOGIN_MASTODON_LOOPBACK = False
+    public = [(None, None, None, "", ("93.184.216.34", 443))]
+    monkeypatch.setattr(
+        instances.socket,
+        "getaddrinfo",
+        lambda host, *a, **k: public if host == "files.example" else [(None, None, None, "", (host, 443))],
+    )
+    assert instances.fetchable(url) is fetched

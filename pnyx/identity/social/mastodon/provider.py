@@ -48,6 +48,9 @@ def apps(*, client_id: str | None) -> list[SocialApp]:
 
 
 class MastodonAccount(ProviderAccount):
+    picture_redirects = False
+    """The picture's address is checked (``instances.fetchable``); a redirect from it would not be."""
+
     def get_profile_url(self) -> str | None:
         return self.account.extra_data.get("url")
 
