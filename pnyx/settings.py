@@ -293,6 +293,9 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
     *(f"allauth.socialaccount.providers.{provider}" for provider in ("facebook", "github", "google", "twitter_oauth2")),
+    # Providers allauth does not ship, written as its own are.
+    "pnyx.identity.social.wordpress_com",
+    "pnyx.identity.social.mastodon",
 ]
 
 MIDDLEWARE = [
@@ -494,6 +497,8 @@ SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+# allauth's own limits, plus one: the Mastodon servers a reader names (each makes this site ask that server).
+ACCOUNT_RATE_LIMITS = {"mastodon_instance": "10/m/ip"}
 LOGIN_REDIRECT_URL = "/"
 
 
@@ -560,7 +565,11 @@ SOCIALACCOUNT_PROVIDERS = {
     },
     "twitter_oauth2": {"APPS": _login_app("X", "TWITTER")},
     "openid_connect": {"APPS": _oidc_apps(), "OAUTH_PKCE_ENABLED": True},
+    "wordpress_com": {"APPS": _login_app("WordPress.com", "WORDPRESS")},
 }
+# Mastodon needs no credentials of the site's own: pnyx registers itself on each server a reader names
+# (pnyx.identity.social.mastodon). This switch alone puts its icon in the form.
+PNYX_LOGIN_MASTODON = _env_bool("PNYX_LOGIN_MASTODON", False)
 
 # django.security reports requests Django refused as a client's mistake (a disallowed Host, an oversized
 # body), each with a 400: one line apiece, without the traceback Django attaches (pnyx.log).

@@ -111,3 +111,56 @@ def oidc_app(oidc_provider):
         secret=oidc_provider.secret,
         settings={"server_url": oidc_provider.url, "oauth_pkce_enabled": True},
     )
+
+
+@pytest.fixture
+def wordpress_server():
+    """A server on loopback that speaks as WordPress.com's OAuth 2 and /me do (tests/identity/oauth2.py)."""
+    from tests.identity.oauth2 import serve
+
+    state, server = serve("wordpress")
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def wordpress_app(wordpress_server):
+    """WordPress.com configured in the admin, with the credentials its developer console would give, pointed
+    at the loopback server."""
+    from allauth.socialaccount.models import SocialApp
+
+    client_id, secret = wordpress_server.add_app()
+    return SocialApp.objects.create(
+        provider="wordpress_com",
+        name="WordPress.com",
+        client_id=client_id,
+        secret=secret,
+        settings={"api_url": wordpress_server.url},
+    )
+
+
+@pytest.fixture
+def mastodon_server():
+    """A Mastodon server on loopback: app registration, OAuth 2, verify_credentials (tests/identity/oauth2.py)."""
+    from tests.identity.oauth2 import serve
+
+    state, server = serve("mastodon")
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def mastodon_on(settings):
+    """Mastodon switched on, with a server on this machine allowed (tests only), no names typed yet."""
+    from django.core.cache import cache
+
+    from pnyx.identity import providers
+
+    cache.clear()  # the servers a reader may name are limited per minute and address (allauth's rate limits)
+    settings.PNYX_LOGIN_MASTODON = True
+    settings.PNYX_LOGIN_MASTODON_LOOPBACK = True
+    providers.forget_choices()
+    yield
+    providers.forget_choices()

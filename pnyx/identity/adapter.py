@@ -15,13 +15,15 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
-from allauth.socialaccount.models import SocialLogin
+from allauth.socialaccount.models import SocialApp, SocialLogin
 from allauth.socialaccount.providers.base import ProviderAccount
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from . import avatars, signin
+from .conf import conf
+from .social.mastodon import provider as mastodon
 
 
 def _picture(account: ProviderAccount) -> str | None:
@@ -51,7 +53,9 @@ class AccountAdapter(DefaultAccountAdapter):
         account = sociallogin.account if sociallogin is not None else None
         signin.record(request, provider=account.provider if account is not None else "")
         if account is not None:
-            avatars.keep(user=user, url=_picture(account.get_provider_account()))
+            provider_account = account.get_provider_account()
+            redirects = getattr(provider_account, "picture_redirects", True)
+            avatars.keep(user=user, url=_picture(provider_account), redirects=redirects)
         return super().post_login(request, user, signal_kwargs=signal_kwargs, **kwargs)
 
 
@@ -64,6 +68,16 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         if email.lower() not in verified:
             data = {**data, "email": None}
         return super().populate_user(request, sociallogin, data)
+
+    def list_apps(
+        self, request: HttpRequest | None, provider: str | None = None, client_id: str | None = None
+    ) -> list[SocialApp]:
+        """allauth's apps, and Mastodon's when it is switched on: they live in ``MastodonInstance``, one per
+        server, not in allauth's table."""
+        found = super().list_apps(request, provider=provider, client_id=client_id)
+        if conf.MASTODON and provider in (None, mastodon.ID):
+            found += mastodon.apps(client_id=client_id)
+        return found
 
     def is_email_verified(self, provider: Any, email: str) -> bool:
         """Never assume an address is verified because of a setting: only the provider's word counts."""

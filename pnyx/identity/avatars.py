@@ -32,10 +32,10 @@ def _content_type(data: bytes) -> str | None:
     return next((kind for signature, kind in _SIGNATURES.items() if data.startswith(signature)), None)
 
 
-def _fetch(url: str) -> bytes | None:
+def _fetch(url: str, *, redirects: bool) -> bytes | None:
     """The image's bytes, or None if it is missing, too big, slow or not an image."""
     try:
-        with requests.get(url, timeout=TIMEOUT, stream=True, allow_redirects=True) as response:
+        with requests.get(url, timeout=TIMEOUT, stream=True, allow_redirects=redirects) as response:
             response.raise_for_status()
             data = b""
             for chunk in response.iter_content(16 * 1024):
@@ -48,11 +48,12 @@ def _fetch(url: str) -> bytes | None:
         return None
 
 
-def keep(*, user: AbstractBaseUser, url: str | None) -> None:
-    """Fetch ``url`` once for ``user``; a user who already has a picture keeps it."""
+def keep(*, user: AbstractBaseUser, url: str | None, redirects: bool = True) -> None:
+    """Fetch ``url`` once for ``user``; a user who already has a picture keeps it. ``redirects=False`` for a
+    provider anyone can run (Mastodon): its address was checked, where a redirect would lead was not."""
     if not url or not url.startswith(("https://", "http://")) or Avatar.objects.filter(user=user).exists():
         return
-    data = _fetch(url)
+    data = _fetch(url, redirects=redirects)
     content_type = _content_type(data or b"")
     if data is None or content_type is None:
         return

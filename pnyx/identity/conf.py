@@ -28,6 +28,20 @@ class _Conf:
         """Seconds between two confirmation mails to one address, however many comments use it."""
         return settings.PNYX_CONFIRMATION_INTERVAL
 
+    MASTODON_TIMEOUT = 10
+    """Seconds pnyx waits for a Mastodon server at each request before telling the reader it did not answer."""
+
+    @property
+    def MASTODON(self) -> bool:  # noqa: N802
+        """Whether the form offers Mastodon: it needs no site-wide credentials, only this switch."""
+        return settings.PNYX_LOGIN_MASTODON
+
+    @property
+    def MASTODON_LOOPBACK(self) -> bool:  # noqa: N802
+        """Tests only: a Mastodon server on this machine, over plain http, is accepted. Never set in production:
+        a reader could then make this server send requests to itself."""
+        return getattr(settings, "PNYX_LOGIN_MASTODON_LOOPBACK", False)
+
     @property
     def COOKIE_SECURE(self) -> bool:  # noqa: N802
         """Behind HTTPS every cookie is Secure, whatever the proxy said about this request."""

@@ -70,3 +70,18 @@ class Avatar(models.Model):
 
     def __str__(self) -> str:
         return f"avatar of {self.user}"
+
+
+class MastodonInstance(models.Model):
+    """A Mastodon server this site registered itself on as an app (``POST /api/v1/apps``), once, the first
+    time a reader named it: its readers sign in through that app. Registered again only if this site's
+    address, and so its callback, changed."""
+
+    host = models.CharField(max_length=253, unique=True, help_text=_("The server's name, as the reader typed it."))
+    client_id = models.CharField(max_length=191)
+    secret = models.CharField(max_length=191)
+    redirect_uri = models.URLField(max_length=500, help_text=_("The callback the app was registered with."))
+    registered_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.host

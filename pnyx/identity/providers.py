@@ -24,6 +24,8 @@ _ICONS = {
     "google": "google",
     "twitter_oauth2": "x",
     "openid_connect": "openid",
+    "wordpress_com": "wordpress",
+    "mastodon": "mastodon",
 }
 
 
@@ -45,11 +47,16 @@ def choices(request: HttpRequest | None) -> list[Choice]:
     global _known
     if _known is None or time.monotonic() - _known[0] > KEEP_SECONDS:
         found = [
-            Choice(id=provider.sub_id, name=provider.name, icon=f"pnyx/login/{_ICONS.get(provider.id, 'openid')}.svg")
+            Choice(id=provider.sub_id, name=provider.name, icon=icon_of(provider.id))
             for provider in get_adapter().list_providers(request)
         ]
         _known = (time.monotonic(), found)
     return [*_known[1], Choice(id=LOCAL, name=settings.PNYX_SITE_NAME, icon="pnyx/login/account.svg")]
+
+
+def icon_of(provider_id: str) -> str:
+    """The static path of a provider's icon (allauth's provider id: ``google``, ``openid_connect`` …)."""
+    return f"pnyx/login/{_ICONS.get(provider_id, 'openid')}.svg"
 
 
 def forget_choices(**kwargs: object) -> None:

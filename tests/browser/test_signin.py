@@ -22,8 +22,10 @@ def _sign_in_in_popup(page):
         page.click(".login-icon[value=loopback]")
     expect(page.locator("#login-status")).to_have_text("Connecting to Loopback ID…")
     popup = opened.value
-    popup.click("#approve")
-    popup.wait_for_event("close", timeout=30_000)  # the provider, the callback and the avatar fetch, on a busy CI box
+    # Waiting is set up before the click: the provider, the callback and the avatar fetch may all be done
+    # before a wait started after it. 30 s for a busy CI box.
+    with popup.expect_event("close", timeout=30_000):
+        popup.click("#approve")
 
 
 def test_signing_in_in_a_popup_keeps_the_page_and_the_draft_then_trust_grows_as_for_a_guest(

@@ -50,3 +50,17 @@ def test_an_openid_connect_server_must_be_https(tmp_path):
     )
     assert result.returncode == 2
     assert "PNYX_LOGIN_OIDC_WORK_SERVER_URL must be the https address" in result.stderr
+
+
+def test_wordpress_com_comes_from_the_environment_and_mastodon_from_one_switch(tmp_path):
+    read = _settings(
+        tmp_path,
+        "SOCIALACCOUNT_PROVIDERS",
+        "PNYX_LOGIN_MASTODON",
+        PNYX_LOGIN_WORDPRESS_CLIENT_ID="12345",
+        PNYX_LOGIN_WORDPRESS_SECRET="wp-secret",
+        PNYX_LOGIN_MASTODON="true",
+    )
+    assert read["SOCIALACCOUNT_PROVIDERS"]["wordpress_com"]["APPS"] == [{"client_id": "12345", "secret": "wp-secret"}]
+    assert read["PNYX_LOGIN_MASTODON"] is True
+    assert _settings(tmp_path, "PNYX_LOGIN_MASTODON")["PNYX_LOGIN_MASTODON"] is False

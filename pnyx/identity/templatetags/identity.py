@@ -5,7 +5,7 @@ The list is the same for every visitor (which providers the site has), so the ca
 
 from django import template
 
-from ..providers import Choice, choices
+from ..providers import Choice, choices, icon_of
 
 register = template.Library()
 
@@ -13,3 +13,9 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def login_choices(context: template.Context) -> list[Choice]:
     return choices(context.get("request"))
+
+
+@register.simple_tag
+def login_icon(provider_id: str) -> str:
+    """The static path of a provider's icon, for allauth's own pages (connected accounts, sign in)."""
+    return icon_of(provider_id)

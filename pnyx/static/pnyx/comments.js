@@ -156,7 +156,8 @@
       waiting = null;
       refreshAccount().then(function (mine) {
         var signedIn = mine && mine.account;
-        loginStatus(signedIn ? null : (outcome === "closed" ? "closed" : "failed"), provider);
+        var said = outcome === "closed" || outcome === "cancelled" ? outcome : "failed";
+        loginStatus(signedIn ? null : said, provider);
       });
     }
 
