@@ -322,7 +322,8 @@ WSGI_APPLICATION = "pnyx.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # A site's own theme: templates here replace pnyx's of the same name (README, "Theme").
+        "DIRS": [DATA_DIR / "theme" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -393,6 +394,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+# A site's own static files (a stylesheet of the same name replaces pnyx's), found before pnyx's own.
+STATICFILES_DIRS = [path for path in [DATA_DIR / "theme" / "static"] if path.is_dir()]
 MEDIA_URL = "media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
