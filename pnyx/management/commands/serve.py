@@ -16,6 +16,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
+from pnyx import pagecache
+
 
 class Command(BaseCommand):
     help = "Serve pnyx over HTTP with granian (migrates and collects static files first)."
@@ -38,6 +40,9 @@ class Command(BaseCommand):
         if not no_migrate:
             call_command("migrate", interactive=False, verbosity=0)
         collect_static_if_changed()
+        # A new release or theme may change any page: nothing kept before this start is served again
+        # (with Redis, pages other processes and machines kept are dropped too).
+        pagecache.purge([pagecache.ALL])
         connections.close_all()
         self.stdout.write(f"pnyx serving http://{host}:{port}/ (data in {settings.DATA_DIR})")
         Granian(
