@@ -24,6 +24,9 @@ from pnyx.markup import render_comment, web_address
 
 from .conf import conf
 from .fragments import meta_key, render_meta
+from .rulebook import ModerationSettings, rulebook
+
+__all__ = ["Comment", "ModerationSettings", "Thread"]
 
 _B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
@@ -90,6 +93,10 @@ class Thread(models.Model):
     path = models.CharField(max_length=1000, help_text=_("The address of the page the discussion is under."))
     title = models.CharField(max_length=300, blank=True)
     is_open = models.BooleanField(default=True, verbose_name=_("open for comments"))
+    slow_mode = models.BooleanField(
+        default=False,
+        help_text=_("One comment per commenter per few seconds (Moderation settings say how many)."),
+    )
     post = models.OneToOneField(Post, null=True, blank=True, on_delete=models.CASCADE, related_name="thread")
     comment_count = models.PositiveIntegerField(
         default=0, editable=False, help_text=_("Public comments, recounted by every change of a comment's status.")
@@ -114,6 +121,21 @@ class Thread(models.Model):
 
     def get_absolute_url(self) -> str:
         return self.path
+
+    def closes_at(self):
+        """When the thread stops taking comments by itself (``close_after_days`` after its post was
+        published), or None. Closed by hand is ``is_open``."""
+        if self.post_id is None:
+            return None
+        book = rulebook()
+        if not book.settings.close_after_days:
+            return None
+        return book.closes_at(self.post.published_at)
+
+    def accepts_comments(self) -> bool:
+        """Open by hand, and not past the automatic closing time."""
+        closes = self.closes_at() if self.is_open else None
+        return self.is_open and (closes is None or timezone.now() < closes)
 
     @staticmethod
     def path_of(url: str) -> str:

@@ -41,11 +41,13 @@ def discussion(context: template.Context, post: Post) -> dict:
     )
     if replying_to is None and parent_id.isdigit():  # an old ?replytocom link without its page
         replying_to = page.thread.comments.public().filter(pk=parent_id).select_related("user").first()
+    is_open = page.thread.accepts_comments()
     return {
         "post": post,
         "thread": page.thread,
         "page": page,
-        "comments_html": thread_html(page.items, is_open=page.thread.is_open, reply_query=page.reply_query),
+        "comments_html": thread_html(page.items, is_open=is_open, reply_query=page.reply_query),
+        "is_open": is_open,
         "form": form,
         "inputs": form if form.is_bound else blank_inputs(form.initial["comment_parent"]),
         "replying_to": replying_to,
