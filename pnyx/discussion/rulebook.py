@@ -13,15 +13,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 _CACHE_KEY = "pnyx:moderation-settings:revision"
-_CACHE_SECONDS = 300  # a revision left by a rolled-back save heals itself in this time
+_CACHE_SECONDS = 300
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -133,8 +133,10 @@ class ModerationSettings(models.Model):
         self.pk = 1
         self.revision = secrets.token_hex(8)
         super().save(*args, **kwargs)
-        if _cache_is_shared():
-            cache.set(_CACHE_KEY, self.revision, _CACHE_SECONDS)
+        # Forgotten now and once committed: a reader between the two may have cached the old revision.
+        # Deleted rather than set, so a save rolled back leaves no revision the database never had.
+        forget()
+        transaction.on_commit(forget)
 
     def clean(self) -> None:
         if self.akismet_enabled and not self.akismet_key:
@@ -211,10 +213,17 @@ def _in(ip: str | None, networks: tuple[Network, ...]) -> bool:
 
 
 def _cache_is_shared() -> bool:
-    return not isinstance(cache, LocMemCache | DummyCache)
+    return not isinstance(caches["default"], LocMemCache | DummyCache)  # ``cache`` is only a proxy
 
 
 _kept: dict[str, Rulebook] = {}
+
+
+def forget() -> None:
+    """Every process reads the settings again (a save calls this; so do tests, between them)."""
+    _kept.clear()
+    if _cache_is_shared():
+        cache.delete(_CACHE_KEY)
 
 
 def _current_revision() -> str:
