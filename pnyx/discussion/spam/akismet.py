@@ -43,11 +43,16 @@ class Akismet:
         help_text = headers.get("X-akismet-debug-help") or body[:80]
         raise EngineDown(f"Akismet did not judge: {help_text}")
 
+    def _submit(self, method: str, fields: dict[str, str]) -> None:
+        body, headers = self._call(method, fields)
+        if not body.startswith("Thanks"):  # Akismet thanks the caller; anything else taught it nothing
+            raise EngineDown(f"Akismet refused {method}: {headers.get('X-akismet-debug-help') or body[:80]}")
+
     def submit_spam(self, fields: dict[str, str]) -> None:
-        self._call("submit-spam", fields)
+        self._submit("submit-spam", fields)
 
     def submit_ham(self, fields: dict[str, str]) -> None:
-        self._call("submit-ham", fields)
+        self._submit("submit-ham", fields)
 
 
 def fields_of(*, comment, permalink: str) -> dict[str, str]:
