@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.apps import apps
 from django.core.cache import cache, caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
@@ -133,6 +134,8 @@ class ModerationSettings(models.Model):
         self.pk = 1
         self.revision = secrets.token_hex(8)
         super().save(*args, **kwargs)
+        # Each thread keeps its closing time, so that a page shows whether it is open without reading these.
+        apps.get_model("discussion", "Thread").objects.close_after(self.close_after_days)
         # Forgotten now and once committed: a reader between the two may have cached the old revision.
         # Deleted rather than set, so a save rolled back leaves no revision the database never had.
         forget()

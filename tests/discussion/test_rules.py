@@ -300,6 +300,22 @@ def test_comments_close_by_themselves_days_after_publishing_when_set(client):
     assert 'id="commentform"' in client.get(fresh.get_absolute_url()).content.decode()
 
 
+def test_each_thread_keeps_its_closing_time_as_settings_and_posts_change():
+    old = PostFactory(published_at=timezone.now() - timedelta(days=10))
+    _settings(close_after_days=7)
+    old.thread.refresh_from_db()
+    assert old.thread.closes_at == old.published_at + timedelta(days=7) and not old.thread.accepts_comments()
+    new = PostFactory()  # published after the setting: its thread gets its time when it is made
+    assert new.thread.closes_at == new.published_at + timedelta(days=7) and new.thread.accepts_comments()
+    old.published_at = timezone.now()
+    old.save()
+    old.thread.refresh_from_db()
+    assert old.thread.accepts_comments()
+    _settings(close_after_days=0)
+    new.thread.refresh_from_db()
+    assert new.thread.closes_at is None
+
+
 def test_a_comment_sent_to_a_thread_that_closed_by_itself_is_shown_back(client):
     post = PostFactory(published_at=timezone.now() - timedelta(days=40))
     _settings(close_after_days=30)
