@@ -24,6 +24,7 @@ import os
 import random
 import sys
 import tempfile
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -216,6 +217,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     print(f"database: {connection.vendor}; corpus: {CORPUS if CORPUS.is_dir() else 'absent, texts written here'}")
     print(f"rate limits: {settings.PNYX_COMMENT_RATE_LIMITS}; other settings: the defaults")
+    warnings.filterwarnings("ignore", message="No directory at")  # no collectstatic in a throwaway data dir
     logging.getLogger("django.request").setLevel(logging.ERROR)  # a 400 or 429 per refused bot comment
     with override_settings(
         STORAGES={"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}},
