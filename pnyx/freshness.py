@@ -19,7 +19,7 @@ from django.urls import reverse
 from pnyx.blog.models import Post, Term
 from pnyx.discussion.fragments import meta_rerendered
 from pnyx.discussion.lifecycle import Change, comment_changed
-from pnyx.discussion.models import Comment, Thread
+from pnyx.discussion.models import Comment, ModerationSettings, Thread
 
 from .pagecache import ALL, purge
 
@@ -70,7 +70,8 @@ def connect() -> None:
     post_delete.connect(comment_deleted, sender=Comment, dispatch_uid="freshness.comment_deleted")
     post_save.connect(thread_saved, sender=Thread, dispatch_uid="freshness.thread")
     meta_rerendered.connect(names_rerendered, dispatch_uid="freshness.names")
-    # A login provider added or removed in the admin changes every comment form's icons.
-    for model in (Post, Term, get_user_model(), SocialApp):
+    # A login provider added or removed in the admin changes every comment form's icons; the moderation
+    # settings may close (or reopen) every old post's comment form.
+    for model in (Post, Term, get_user_model(), SocialApp, ModerationSettings):
         post_save.connect(everything, sender=model, dispatch_uid=f"freshness.saved.{model._meta.label}")
         post_delete.connect(everything, sender=model, dispatch_uid=f"freshness.deleted.{model._meta.label}")

@@ -478,6 +478,23 @@ PNYX_COMMENT_MAX_LENGTH = _env_int("PNYX_COMMENT_MAX_LENGTH", 10_000, low=1, hig
 PNYX_COMMENTS_PER_PAGE = _env_int("PNYX_COMMENTS_PER_PAGE", 100, low=1, high=10_000)
 # Seconds between two confirmation mails to one address, however many comments use it (pnyx.identity.conf).
 PNYX_CONFIRMATION_INTERVAL = _env_int("PNYX_CONFIRMATION_INTERVAL", 3600, low=0)
+# How many comments are taken per address, identity and post (each entry explained in pnyx.discussion.conf).
+_RATE_LIMIT = re.compile(r"\d+/\d*[smhd]/(ip|identity|post)")
+
+
+def _rate_limits(raw: str) -> str:
+    spec = ",".join(part.strip() for part in raw.split(",") if part.strip())
+    if not all(_RATE_LIMIT.fullmatch(part) for part in spec.split(",")):
+        raise ValueError(raw)
+    return spec
+
+
+PNYX_COMMENT_RATE_LIMITS = _env_value(
+    "PNYX_COMMENT_RATE_LIMITS",
+    "5/m/ip,30/h/ip,200/d/ip,3/m/identity,20/h/identity,30/m/post",
+    _rate_limits,
+    "comma-separated amount/period/scope entries, like 5/m/ip,20/h/identity,30/m/post",
+)
 
 # Accounts (django-allauth, customised in pnyx.identity.adapter). A local account signs in with its email,
 # verified by mail before it counts. An account made through a provider is that provider's account: it

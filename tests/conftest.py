@@ -164,3 +164,23 @@ def mastodon_on(settings):
     providers.forget_choices()
     yield
     providers.forget_choices()
+
+
+DEFAULT_RATE_LIMITS = "5/m/ip,30/h/ip,200/d/ip,3/m/identity,20/h/identity,30/m/post"
+"""The shipped limits (pnyx/settings.py), which tests/discussion/test_rules.py checks."""
+
+
+@pytest.fixture(autouse=True)
+def _roomy_rate_limits(settings):
+    """Most tests post many comments from one address within a second; the rate limits would refuse
+    them. Those tests are about something else: the limits have their own (``test_rules``)."""
+    settings.PNYX_COMMENT_RATE_LIMITS = "10000/m/ip"
+
+
+@pytest.fixture(autouse=True)
+def _moderation_settings_forgotten():
+    """Each test starts from the settings in its own database: a revision another test saved (and rolled
+    back) must not stay in a shared cache or in this process."""
+    from pnyx.discussion.rulebook import forget
+
+    forget()

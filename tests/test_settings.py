@@ -48,6 +48,8 @@ def _assert_refused_in_one_line(result: subprocess.CompletedProcess, variable: s
     ("variable", "value", "accepts"),
     [
         ("PNYX_THREAD_DEPTH", "three", "a whole number from 1 to 60"),
+        ("PNYX_COMMENT_RATE_LIMITS", "5 per minute", "comma-separated amount/period/scope entries"),
+        ("PNYX_COMMENT_RATE_LIMITS", "5/m/ip,3/m/person", "comma-separated amount/period/scope entries"),
         ("PNYX_THREAD_DEPTH", "61", "a whole number from 1 to 60"),
         ("PNYX_COMMENT_MAX_LENGTH", "0", "a whole number from 1 to 100000"),
         ("PNYX_PROXY_COUNT", "-1", "a whole number, 0 or more"),

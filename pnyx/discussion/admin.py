@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.defaultfilters import truncatechars
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -16,9 +16,10 @@ from pnyx.blog.admin import PostAdmin
 from pnyx.blog.models import Post
 
 from .lifecycle import comment_create
-from .models import Comment, Thread
+from .models import Comment, ModerationSettings, Thread
 from .moderation import address_revoke, comment_approve, comment_spam, comment_trash
 from .privacy import accounts_with, address_export, address_forget, comments_of
+from .rules.dryrun import dry_run
 
 
 class PrivacyForm(forms.Form):
@@ -143,8 +144,8 @@ class CommentAdmin(admin.ModelAdmin):
 
 @admin.register(Thread)
 class ThreadAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "path", "site", "post", "is_open", "comment_count"]
-    list_filter = ["is_open"]
+    list_display = ["__str__", "path", "site", "post", "is_open", "slow_mode", "comment_count"]
+    list_filter = ["is_open", "slow_mode"]
     search_fields = ["path", "title"]
     raw_id_fields = ["post"]
     readonly_fields = ["comment_count", "created_at"]
@@ -158,7 +159,7 @@ class ThreadAdmin(admin.ModelAdmin):
 
 class ThreadInline(admin.StackedInline):
     model = Thread
-    fields = ["is_open", "comment_count"]
+    fields = ["is_open", "slow_mode", "comment_count"]
     readonly_fields = ["comment_count"]
     can_delete = False
     max_num = 1
@@ -184,3 +185,83 @@ class PostWithThreadAdmin(PostAdmin):
 
 admin.site.unregister(Post)
 admin.site.register(Post, PostWithThreadAdmin)
+
+
+@admin.register(ModerationSettings)
+class ModerationSettingsAdmin(admin.ModelAdmin):
+    """One row of settings: the list goes straight to it, and *Dry run* tries a change before saving it."""
+
+    change_form_template = "admin/discussion/moderationsettings/change_form.html"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fieldsets = [
+        (None, {"fields": ["hold_first_comment", "max_links", "close_after_days"]}),
+        (
+            _("Blocklists and allowlist"),
+            {
+                "fields": [
+                    "blocked_words",
+                    "blocked_emails",
+                    "blocked_ips",
+                    "blocked_link_domains",
+                    "blocklist_outcome",
+                    "allowed",
+                ]
+            },
+        ),
+        (_("Slow mode"), {"fields": ["slow_mode_seconds", "slow_mode_after_per_hour"]}),
+        (
+            _("Spam engines"),
+            {
+                "fields": [
+                    "spamd_enabled",
+                    "spamd_host",
+                    "spamd_port",
+                    "akismet_enabled",
+                    "akismet_endpoint",
+                    "akismet_key",
+                    "engine_timeout",
+                ]
+            },
+        ),
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return not ModerationSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        if not ModerationSettings.objects.exists():
+            ModerationSettings.load().save()  # the defaults, written once, so there is a row to edit
+        return redirect(reverse("admin:discussion_moderationsettings_change", args=[1]))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and "_dryrun" in request.POST and self.has_change_permission(request):
+            return self._dry_run(request, object_id)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _dry_run(self, request, object_id):
+        """The changed settings (not saved) tried on the last weeks of comments."""
+        settings = ModerationSettings.load()
+        form = self.get_form(request, settings, change=True)(request.POST, instance=settings)
+        try:
+            weeks = max(1, min(52, int(request.POST.get("_dryrun_weeks") or 4)))
+        except ValueError:
+            weeks = 4
+        if not form.is_valid():
+            self.message_user(
+                request, _("The dry run needs valid settings: %s") % form.errors.as_text(), messages.ERROR
+            )
+            return redirect(request.path)
+        report = dry_run(settings=form.save(commit=False), weeks=weeks)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Dry run of the changed settings"),
+            "report": report,
+            "counts": sorted(report.counts.items()),
+            "shown": report.differences[:200],
+            "weeks": weeks,
+        }
+        return TemplateResponse(request, "admin/discussion/moderationsettings/dry_run.html", context)

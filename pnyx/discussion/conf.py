@@ -23,8 +23,30 @@ class _Conf:
         """Top-level comments on one page of a thread; each comes with all its replies (WordPress: 50)."""
         return settings.PNYX_COMMENTS_PER_PAGE
 
+    @property
+    def RATE_LIMITS(self) -> str:  # noqa: N802
+        """How many comments are taken, as ``amount/period/scope`` (period ``s``, ``m``, ``h``, ``d``, or
+        e.g. ``10m``; scope ``ip``, ``identity`` or ``post``), comma-separated. Past any of them a
+        comment is refused with 429 and the time to wait; staff and allowlisted readers are never limited.
+        ``PNYX_COMMENT_RATE_LIMITS`` replaces the whole string; the default, entry by entry:
+
+        - ``5/m/ip``: five comments a minute from one address: nobody types faster, and a few readers
+          behind one office or phone-network address still fit;
+        - ``30/h/ip``: a lively discussion from one address, not a bot's stream;
+        - ``200/d/ip``: a school's or a company's shared address on a busy day;
+        - ``3/m/identity``: one person (an account, an address, or a browser) writes at most three a minute;
+        - ``20/h/identity``: and twenty an hour, an afternoon's heated argument;
+        - ``30/m/post``: a whole thread takes at most thirty a minute, whoever writes: a flood, not a debate.
+        """
+        return settings.PNYX_COMMENT_RATE_LIMITS
+
     DUPLICATE_WINDOW = 10 * 60
     """Seconds in which the same text from the same identity in one thread is refused as a duplicate."""
+
+    COPY_WINDOW = 24 * 3600
+    """Seconds in which the same text from the same identity in another thread is marked spam (a bot's
+    round of the blog); texts shorter than ``COPY_MIN_LENGTH`` ("Thanks!", "+1") are left alone."""
+    COPY_MIN_LENGTH = 30
 
 
 conf = _Conf()

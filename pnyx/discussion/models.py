@@ -8,13 +8,14 @@ every way in (the form, each importer, the demo): ``Comment.prepare_insert``.
 
 import secrets
 from bisect import bisect_right
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, ExpressionWrapper, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,9 @@ from pnyx.markup import render_comment, web_address
 
 from .conf import conf
 from .fragments import meta_key, render_meta
+from .rulebook import ModerationSettings, rulebook
+
+__all__ = ["Comment", "ModerationSettings", "Thread"]
 
 _B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
@@ -57,8 +61,9 @@ class ThreadQuerySet(models.QuerySet):
         here yet) becomes the post's, comments and all.
         """
         path, title = post.get_absolute_url(), post.title[:300]
+        closes_at = rulebook().closes_at(post.published_at)
         thread = self.filter(post=post).first()
-        changed = thread is None or thread.title != title
+        changed = thread is None or thread.title != title or thread.closes_at != closes_at
         if thread is None:
             thread = self.filter(site="", path=path, post__isnull=True).first() or Thread(path=path)
             thread.post = post
@@ -68,10 +73,20 @@ class ThreadQuerySet(models.QuerySet):
                 other.delete()
             thread.path, changed = path, True
         if changed:
-            thread.title = title
+            thread.title, thread.closes_at = title, closes_at
             thread.save()
             thread.recount()
         return thread
+
+    def close_after(self, days: int) -> int:
+        """Set when each post's thread closes by itself: ``days`` after the post was published (0: never)."""
+        if not days:
+            return self.exclude(closes_at=None).update(closes_at=None)
+        published = Post.objects.filter(pk=OuterRef("post_id")).values("published_at")[:1]
+        closes = ExpressionWrapper(
+            Subquery(published) + Value(timedelta(days=days)), output_field=models.DateTimeField()
+        )
+        return self.filter(post__isnull=False).update(closes_at=closes)
 
     def recount_comments(self) -> int:
         """Set each thread's ``comment_count`` to its public comments: one UPDATE, for one thread or thousands."""
@@ -90,6 +105,16 @@ class Thread(models.Model):
     path = models.CharField(max_length=1000, help_text=_("The address of the page the discussion is under."))
     title = models.CharField(max_length=300, blank=True)
     is_open = models.BooleanField(default=True, verbose_name=_("open for comments"))
+    closes_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When comments close by themselves: Moderation settings' close_after_days after publishing."),
+    )
+    slow_mode = models.BooleanField(
+        default=False,
+        help_text=_("One comment per commenter per few seconds (Moderation settings say how many)."),
+    )
     post = models.OneToOneField(Post, null=True, blank=True, on_delete=models.CASCADE, related_name="thread")
     comment_count = models.PositiveIntegerField(
         default=0, editable=False, help_text=_("Public comments, recounted by every change of a comment's status.")
@@ -114,6 +139,10 @@ class Thread(models.Model):
 
     def get_absolute_url(self) -> str:
         return self.path
+
+    def accepts_comments(self) -> bool:
+        """Open by hand (``is_open``), and not past the time it closes by itself (``closes_at``)."""
+        return self.is_open and (self.closes_at is None or timezone.now() < self.closes_at)
 
     @staticmethod
     def path_of(url: str) -> str:

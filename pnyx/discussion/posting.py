@@ -10,12 +10,10 @@ groups the inserts, as a 100,000-comment import needs.
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,19 +22,9 @@ from pnyx.identity.commenter import Commenter
 from .conf import conf
 from .lifecycle import Change, comment_create, record
 from .models import Comment, Thread
-from .rules import Submission, Verdict, judge
+from .rules import CommentRefused, DuplicateComment, RateLimited, Submission, Verdict, judge
 
-
-class CommentRefused(Exception):
-    """The comment cannot be taken at all (closed post, vanished parent); the message says why."""
-
-
-class DuplicateComment(CommentRefused):
-    """The same text from the same identity in the same thread, moments ago: ``original`` is the first."""
-
-    def __init__(self, original: Comment) -> None:
-        super().__init__(_("You already posted this comment here."))
-        self.original = original
+__all__ = ["CommentRefused", "DuplicateComment", "RateLimited", "post_comment"]
 
 
 PARENT_GONE = gettext_lazy("The comment you replied to is no longer available.")
@@ -111,15 +99,14 @@ def post_comment(
     client: Client,
     honeypot: str = "",
 ) -> Outcome:
-    """Take one reader's comment: returns what became of it, or raises CommentRefused."""
+    """Take one reader's comment: returns what became of it, or raises CommentRefused (``RateLimited``
+    and ``DuplicateComment`` among them: the rules refuse too)."""
     check_open(thread, parent)
     with transaction.atomic():
         # One comment at a time per thread (a row lock on PostgreSQL; SQLite's writes are serial anyway),
         # so that a double click's second request sees the first and stores nothing.
         Thread.objects.select_for_update().filter(pk=thread.pk).exists()
         comment = _new_comment(thread, parent, commenter, body, client)
-        if (original := _earlier_copy(comment)) is not None:
-            raise DuplicateComment(original)
         verdict = judge(Submission(comment=comment, commenter=commenter, honeypot=honeypot))
         comment_create(comment=comment, status=verdict.status, reason=verdict.reason, via=Comment.Via.RULES)
     return Outcome(comment=comment, verdict=verdict)
@@ -137,26 +124,6 @@ def _new_comment(thread: Thread, parent: Comment | None, commenter: Commenter, b
         ip=client.ip,
         user_agent=client.user_agent,
     )
-
-
-def _earlier_copy(comment: Comment) -> Comment | None:
-    """The same text (spacing aside) from the same identity in the same thread within
-    ``conf.DUPLICATE_WINDOW`` seconds, staff included: a double click, or a bot repeating itself."""
-    since = timezone.now() - timedelta(seconds=conf.DUPLICATE_WINDOW)
-    same = Comment.objects.filter(thread=comment.thread, created_at__gte=since)
-    if comment.user_id is not None:
-        same = same.filter(user_id=comment.user_id)
-    elif comment.author_email:
-        same = same.filter(user__isnull=True, author_email__iexact=comment.author_email)
-    else:
-        return None
-    text = " ".join(comment.body.split())
-    # Texts only (usually none): the comment itself is loaded once one matches.
-    first = next(
-        (pk for pk, body in same.order_by("created_at").values_list("pk", "body") if " ".join(body.split()) == text),
-        None,
-    )
-    return None if first is None else Comment.objects.get(pk=first)
 
 
 class CommentBatch:

@@ -26,7 +26,7 @@ from .confirmation import comment_confirm, comment_disown, comment_for_token
 from .forms import CommentForm
 from .fragments import comment_html, refresh_stale
 from .models import Comment, Thread
-from .posting import Client, CommentRefused, DuplicateComment, parent_comment, post_comment
+from .posting import Client, CommentRefused, DuplicateComment, RateLimited, parent_comment, post_comment
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +62,8 @@ def post_comment_view(request: HttpRequest, thread_id: int) -> HttpResponse:
             client=Client.from_request(request),
             honeypot=data["fax_number"],
         )
+    except RateLimited as limited:
+        return _rate_limited(request, thread.post, form, limited)
     except DuplicateComment as duplicate:
         if duplicate.original.pk in commenter.written:  # a double click in this browser: the first one was taken
             return _landing(duplicate.original, js=data["js"])
@@ -80,6 +82,27 @@ def post_comment_view(request: HttpRequest, thread_id: int) -> HttpResponse:
         return response
     response = _landing(outcome.comment, js=data["js"])
     remember(response, request, commenter=commenter, comment_id=outcome.comment.pk)
+    return response
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    accept = request.headers.get("Accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def _rate_limited(request: HttpRequest, post: Post, form: CommentForm, limited: RateLimited) -> HttpResponse:
+    """429, saying how long to wait; the page keeps everything typed (the JSON caller has it already)."""
+    wait = limited.retry_after
+    when = _("Please send it again in %(n)d seconds.") % {"n": wait}
+    if wait >= 120:
+        when = _("Please send it again in %(n)d minutes.") % {"n": (wait + 59) // 60}
+    message = f"{limited} {_('Your comment was not posted yet; your text is kept below.')} {when}"
+    if _wants_json(request):
+        response = JsonResponse({"error": str(limited), "retry_after": wait, "message": message}, status=429)
+    else:
+        form.add_error(None, message)
+        response = post_page(request, post, form=form, status=429)
+    response["Retry-After"] = str(wait)
     return response
 
 

@@ -51,25 +51,29 @@ def discussion(context: template.Context, post: Post) -> dict:
     )
     if replying_to is None and parent_id.isdigit():  # an old ?replytocom link without its page
         replying_to = page.thread.comments.public().filter(pk=parent_id).select_related("user").first()
+    is_open = page.thread.accepts_comments()
     return {
         "post": post,
         "thread": page.thread,
         "page": page,
-        "comments_html": thread_html(page.items, is_open=page.thread.is_open, reply_query=page.reply_query),
-        "form_html": _form_html(context.get("request"), page=page, form=form, replying_to=replying_to),
+        "comments_html": thread_html(page.items, is_open=is_open, reply_query=page.reply_query),
+        "form_html": _form_html(context.get("request"), page=page, form=form, replying_to=replying_to, is_open=is_open),
     }
 
 
 _blank_forms: dict[tuple, SafeString] = {}
 
 
-def _form_html(request: HttpRequest | None, *, page: ThreadPage, form: CommentForm, replying_to: Comment | None) -> str:
+def _form_html(
+    request: HttpRequest | None, *, page: ThreadPage, form: CommentForm, replying_to: Comment | None, is_open: bool
+) -> str:
     """The Leave a Reply form. Left empty, as nearly every GET shows it, it is rendered once per process for
-    each thread (a sixth of a short thread's cold render): it depends on the thread, the language and the
-    ways of signing in, which are its key, and on nothing a visitor typed."""
+    each thread (a sixth of a short thread's cold render): it depends on the thread (open or closed now),
+    the language and the ways of signing in, which are its key, and on nothing a visitor typed."""
     thread = page.thread
     values = {
         "thread": thread,
+        "is_open": is_open,
         "page": page,
         "form": form,
         "inputs": form if form.is_bound else blank_inputs(form.initial["comment_parent"]),
@@ -78,7 +82,7 @@ def _form_html(request: HttpRequest | None, *, page: ThreadPage, form: CommentFo
     }
     if form.is_bound or replying_to is not None:
         return get_template("discussion/_form.html").render(values)
-    key = (thread.pk, thread.is_open, page.address, get_language(), tuple(choices(request)))
+    key = (thread.pk, is_open, page.address, get_language(), tuple(choices(request)))
     if (html := _blank_forms.get(key)) is None:
         if len(_blank_forms) >= 2000:  # a thread's address or state changed many times: start again
             _blank_forms.clear()

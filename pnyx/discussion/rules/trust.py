@@ -1,43 +1,22 @@
-"""The moderation rules a new comment runs through: an ordered list of small checks.
+"""Who wrote the comment, and what that is worth: the honeypot, staff, proven regulars, first comments.
 
-Each rule returns a Verdict (a status and the reason stored with the comment, shown to moderators)
-or None to pass the comment on. The first verdict wins; a comment no rule lets through is held.
 What each proof of identity is worth is written in ``pnyx.identity.commenter``; ``proven_regular``
 applies it.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from pnyx.identity.commenter import Commenter, same_name
 from pnyx.identity.models import revoked_at
 
-from .models import Comment
+from ..models import Comment
+from .base import Submission, Verdict
 
-
-@dataclass(frozen=True)
-class Verdict:
-    status: str
-    reason: str
-
-    @property
-    def is_public(self) -> bool:
-        return self.status == Comment.PUBLIC
-
-
-@dataclass(frozen=True)
-class Submission:
-    """What the rules judge: the comment as written, who wrote it, and the honeypot's content."""
-
-    comment: Comment
-    commenter: Commenter
-    honeypot: str = ""
+HONEYPOT_REASON = "honeypot field was filled in"
 
 
 def honeypot(sub: Submission) -> Verdict | None:
     """A field hidden from people but filled by bots. Kept as spam, not dropped: a moderator can rescue it."""
     if sub.honeypot.strip():
-        return Verdict(Comment.Status.SPAM, "honeypot field was filled in")
+        return Verdict(Comment.Status.SPAM, HONEYPOT_REASON)
     return None
 
 
@@ -82,13 +61,11 @@ def _browser_proof(commenter: Commenter) -> Comment | None:
     return proofs.order_by("-created_at").only("author_name").first()
 
 
-RULES: list[Callable[[Submission], Verdict | None]] = [honeypot, staff, proven_regular]
-
 HOLD = Verdict(Comment.Status.PENDING, "first comment from this identity (or not proven in this browser)")
 
 
-def judge(sub: Submission) -> Verdict:
-    for rule in RULES:
-        if (verdict := rule(sub)) is not None:
-            return verdict
+def first_comment(sub: Submission) -> Verdict:
+    """The last rule: whoever is not proven yet is held, unless the settings say first comments go live."""
+    if sub.book is not None and not sub.book.settings.hold_first_comment:
+        return Verdict(Comment.Status.APPROVED, "first comments are not held (moderation settings)")
     return HOLD
