@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
 from django.db.models import Count, ExpressionWrapper, F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -262,7 +262,14 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["thread", "status", "path"])]
+        indexes = [
+            models.Index(fields=["thread", "status", "path"]),
+            # What the rules count (``rules.limits``, ``rules.content``): recent comments from one address,
+            # into one thread, or under one email (compared lower-cased: ``Submission.identity``).
+            models.Index(fields=["ip", "created_at"], name="comment_ip_time"),
+            models.Index(fields=["thread", "created_at"], name="comment_thread_time"),
+            models.Index(Lower("author_email"), "created_at", name="comment_email_time"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["import_ref"], condition=~Q(import_ref=""), name="comment_import_ref")
         ]

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Q
+from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext as _
 
 from pnyx.identity.commenter import Commenter
@@ -52,8 +54,8 @@ class Submission:
         if commenter.user is not None:
             return Q(user=commenter.user)
         same = Q(pk__in=commenter.written) if commenter.written else Q(pk__in=[])
-        if commenter.email:
-            same |= Q(user__isnull=True, author_email__iexact=commenter.email)
+        if commenter.email:  # lower-cased on both sides, as the (email, time) index has it
+            same |= Q(Q(user__isnull=True), Exact(Lower("author_email"), commenter.email.lower()))
         return same if (commenter.email or commenter.written) else None
 
 

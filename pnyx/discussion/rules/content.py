@@ -47,14 +47,14 @@ def same_text(sub: Submission) -> Verdict | None:
         return None
     text = _same(sub.comment.body)
     recent = sub.earlier().filter(same, created_at__gte=sub.at - timedelta(seconds=conf.DUPLICATE_WINDOW))
-    recent = recent.filter(thread_id=sub.comment.thread_id).order_by("created_at")
-    if (original := next((c for c in recent if _same(c.body) == text), None)) is not None:
-        raise DuplicateComment(original)
+    recent = recent.filter(thread_id=sub.comment.thread_id).order_by("created_at").values_list("pk", "body")
+    if (original := next((pk for pk, body in recent if _same(body) == text), None)) is not None:
+        raise DuplicateComment(Comment.objects.get(pk=original))
     if sub.commenter.is_staff or len(text) < conf.COPY_MIN_LENGTH:
         return None
     elsewhere = sub.earlier().filter(same, created_at__gte=sub.at - timedelta(seconds=conf.COPY_WINDOW))
-    elsewhere = elsewhere.exclude(thread_id=sub.comment.thread_id).only("body", "thread_id")
-    if any(_same(c.body) == text for c in elsewhere.order_by("-created_at")[:50]):
+    elsewhere = elsewhere.exclude(thread_id=sub.comment.thread_id).values_list("body", flat=True)
+    if any(_same(body) == text for body in elsewhere.order_by("-created_at")[:50]):
         return Verdict(Comment.Status.SPAM, "the same text was posted in another thread")
     return None
 
