@@ -9,6 +9,7 @@ urlpatterns = [
     path("favicon.ico", serve, {"path": "pnyx/favicon.svg", "document_root": settings.BASE_DIR / "static"}),
     path("admin/", admin.site.urls),
     path("comments/", include("pnyx.discussion.urls")),
+    path("desk/", include("pnyx.discussion.desk.urls")),
     path("you/", include("pnyx.identity.urls")),
     # allauth's pages (sign in, sign up, email verification, provider callbacks), customised through
     # pnyx.identity.adapter and the templates in pnyx/templates/account/ and socialaccount/.

@@ -9,7 +9,7 @@ from pnyx.blog.models import Post
 
 from .lifecycle import comment_create
 from .models import Comment, Thread
-from .moderation import address_revoke, comment_approve, comment_spam, comment_trash
+from .moderation import address_revoke, comment_approve, comment_edit, comment_spam, comment_trash
 
 
 @admin.register(Comment)
@@ -77,9 +77,14 @@ class CommentAdmin(admin.ModelAdmin):
         self.message_user(request, message % {"n": len(comments), "done": done}, messages.SUCCESS)
 
     def save_model(self, request, obj, form, change):
-        """A comment a moderator adds here is theirs to publish; an edit changes its text, not its status."""
+        """A comment a moderator adds here is theirs to publish; an edit changes its text, not its status,
+        and the text through ``comment_edit``, so the old one stays in the history and the pages follow."""
         if change:
+            new_body = obj.body
+            if "body" in form.changed_data:
+                obj.body = form.initial["body"]
             super().save_model(request, obj, form, change)
+            comment_edit(comment=obj, body=new_body, editor=request.user)
         else:
             reason = f"added by {request.user.get_username()} in the admin"
             comment_create(comment=obj, status=Comment.Status.APPROVED, reason=reason, via=Comment.Via.MODERATOR)

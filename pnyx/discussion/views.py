@@ -101,7 +101,8 @@ def _own_held(request: HttpRequest) -> list[Comment]:
 @require_GET
 def mine(request: HttpRequest) -> JsonResponse:
     """The visitor's own part of a page: who they are, how they signed in, their comments still held in this
-    thread, and the draft they left this page with to sign in, if any."""
+    thread, the draft they left this page with to sign in, if any, and for staff how many comments wait
+    on the moderation desk."""
     thread_id = request.GET.get("thread", "")
     held = [c for c in _own_held(request) if str(c.thread_id) == thread_id]
     refresh_stale(held)
@@ -136,6 +137,8 @@ def mine(request: HttpRequest) -> JsonResponse:
         mine["account"] = account
     if draft:
         mine["draft"] = draft
+    if request.user.is_authenticated and request.user.is_staff:
+        mine["desk"] = {"url": reverse("desk:index"), "pending": Comment.objects.filter(status="pending").count()}
     return JsonResponse(mine)
 
 

@@ -5,12 +5,40 @@
  * - the draft is kept in this browser until the server has taken the comment;
  * - the button rests while the comment is on its way, so a double click sends it once;
  * - a #comment-N (or an old imported anchor) this page of the thread does not hold opens the page that
- *   holds it, found through a small JSON lookup that is the same for everyone. */
+ *   holds it, found through a small JSON lookup that is the same for everyone;
+ * - on every page, staff see how many comments wait on the moderation desk, with a link to it.
+ *   Other pages than a post's ask the reader's JSON only in a browser that was seen to be staff's
+ *   (a flag in localStorage), so readers' visits to the home page cost no request. */
 (function () {
   "use strict";
   var area = document.getElementById("comments");
   var form = document.getElementById("commentform");
-  if (!area) return;
+  var deskLink = document.getElementById("desk-link");
+  var STAFF = "pnyx:staff";
+
+  function showDesk(mine) {
+    try {
+      if (mine && mine.desk) localStorage.setItem(STAFF, "1"); else localStorage.removeItem(STAFF);
+    } catch (e) { /* storage disabled */ }
+    if (!deskLink) return;
+    deskLink.hidden = !(mine && mine.desk);
+    if (!mine || !mine.desk) return;
+    var link = deskLink.querySelector("a");
+    link.textContent = link.dataset.template.replace("%(count)s", mine.desk.pending);
+    link.href = mine.desk.url;
+  }
+
+  if (!area) {
+    var staffSeen = false;
+    try { staffSeen = !!localStorage.getItem(STAFF); } catch (e) { /* storage disabled */ }
+    if (deskLink && staffSeen) {
+      fetch(deskLink.dataset.mine, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (mine) { if (mine) showDesk(mine); })
+        .catch(function () { /* offline: no count */ });
+    }
+    return;
+  }
   var respond = document.getElementById("respond");
   var home = respond ? document.createComment("respond") : null;
   if (respond) respond.parentNode.insertBefore(home, respond);
@@ -219,6 +247,7 @@
     .then(function (r) { return r.ok ? r.json() : null; })
     .then(function (mine) {
       if (!mine) return;
+      showDesk(mine);
       mine.pending.forEach(place);
       var who = mine.identity;
       if (form && who && who.kind === "guest") {
