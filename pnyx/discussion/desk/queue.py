@@ -30,7 +30,7 @@ class Filters:
     def apply(self, comments: QuerySet) -> QuerySet:
         if self.post:
             by_post = Q(thread__title__icontains=self.post) | Q(thread__path__icontains=self.post)
-            comments = comments.filter(Q(thread_id=self.post) | by_post if self.post.isdigit() else by_post)
+            comments = comments.filter(Q(thread_id=self.post) if self.post.isdigit() else by_post)
         if self.author:
             comments = comments.filter(Q(author_name__icontains=self.author) | Q(user__username__icontains=self.author))
         if self.email:

@@ -86,8 +86,9 @@ def act(request: HttpRequest) -> HttpResponse:
     """One action on one comment (``act=approve:12``) or on the ticked ones (``act=approve``, ``ids``)."""
     name, _sep, one = request.POST.get("act", "").partition(":")
     ids = [one] if one else request.POST.getlist("ids")
-    comments = list(Comment.objects.filter(pk__in=[i for i in ids if i.isascii() and i.isdigit()][:500]))
-    if name in STATUS_ACTIONS:
+    wanted = [i for i in ids if i.isascii() and i.isdigit() and len(i) < 19][:500]
+    comments = list(Comment.objects.filter(pk__in=wanted).select_related("thread").order_by("pk"))
+    if name in STATUS_ACTIONS and comments:
         service, done = STATUS_ACTIONS[name]
         outcome = _statuses(request, comments, service, done)
     elif name in ("edit", "reply") and len(comments) == 1:
