@@ -23,6 +23,11 @@ class _Conf:
         """Top-level comments on one page of a thread; each comes with all its replies (WordPress: 50)."""
         return settings.PNYX_COMMENTS_PER_PAGE
 
+    @property
+    def EDIT_WINDOW(self) -> int:  # noqa: N802
+        """Seconds after posting in which the author may edit or delete their comment (0: never)."""
+        return settings.PNYX_COMMENT_EDIT_MINUTES * 60
+
     DUPLICATE_WINDOW = 10 * 60
     """Seconds in which the same text from the same identity in one thread is refused as a duplicate."""
 

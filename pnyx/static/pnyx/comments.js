@@ -249,6 +249,7 @@
       if (!mine) return;
       showDesk(mine);
       mine.pending.forEach(place);
+      (mine.own || []).forEach(ownControls);
       var who = mine.identity;
       if (form && who && who.kind === "guest") {
         ["author", "email", "url"].forEach(function (name, i) {
@@ -264,6 +265,90 @@
     })
     .catch(function () { /* offline or refused: the page is still complete */ })
     .then(reveal);
+
+  // The reader's own comments, while they may still change them: Edit and Delete, shown to them alone
+  // (the page is the same for everyone; which comments are theirs comes from the reader's JSON).
+  function ownControls(own) {
+    var article = document.getElementById("comment-" + own.id);
+    if (!article) return;
+    var words = area.dataset;
+    var controls = document.createElement("p");
+    controls.className = "own-controls";
+    var edit = button(words.wordEdit, "own-edit");
+    var remove = button(words.wordDelete, "own-delete");
+    controls.append(edit, " ", remove);
+    article.appendChild(controls);
+    var wait = own.until - Date.now();
+    if (wait > 0 && wait < 2147483647) setTimeout(function () { controls.remove(); }, wait);
+
+    edit.addEventListener("click", function () {
+      var content = article.querySelector(".comment-content");
+      var editor = document.createElement("form");
+      editor.className = "own-editor";
+      var text = document.createElement("textarea");
+      text.name = "comment"; text.rows = 6; text.value = own.body; text.required = true;
+      var error = document.createElement("p");
+      error.className = "comment-error"; error.hidden = true; error.setAttribute("role", "alert");
+      var save = button(words.wordSave, "own-save");
+      save.type = "submit";
+      var cancel = button(words.wordCancel, "own-cancel");
+      editor.append(text, error, save, " ", cancel);
+      content.hidden = true; controls.hidden = true;
+      article.insertBefore(editor, controls);
+      text.focus();
+      function close() { editor.remove(); content.hidden = false; controls.hidden = false; }
+      cancel.addEventListener("click", close);
+      editor.addEventListener("submit", function (event) {
+        event.preventDefault();
+        save.disabled = true;
+        post(own.edit, { comment: text.value }).then(function (answer) {
+          save.disabled = false;
+          if (answer.error) { error.textContent = answer.error; error.hidden = false; return; }
+          own.body = text.value.trim();
+          content.innerHTML = answer.html;
+          if (answer.awaiting && !article.querySelector(".comment-awaiting-moderation")) {
+            var note = document.createElement("p");
+            note.className = "comment-awaiting-moderation";
+            note.textContent = words.wordAwaiting;
+            article.querySelector(".comment-meta").appendChild(note);
+          }
+          close();
+        });
+      });
+    });
+
+    remove.addEventListener("click", function () {
+      if (!window.confirm(words.wordConfirm)) return;
+      post(own.delete, {}).then(function (answer) {
+        if (answer.error) { window.alert(answer.error); return; }
+        var item = document.getElementById("li-comment-" + own.id);
+        if (item.querySelector(":scope > ol.children > li")) {
+          var placeholder = document.createElement("div");
+          placeholder.className = "comment-body";
+          placeholder.innerHTML = '<p class="comment-removed"></p>';
+          placeholder.firstChild.textContent = words.wordDeleted;
+          item.classList.add("removed");
+          item.replaceChild(placeholder, article);
+        } else {
+          item.remove();
+        }
+      });
+    });
+  }
+
+  function button(label, className) {
+    var b = document.createElement("button");
+    b.type = "button"; b.className = className; b.textContent = label;
+    return b;
+  }
+
+  function post(url, fields) {
+    var data = new FormData();
+    Object.keys(fields).forEach(function (name) { data.append(name, fields[name]); });
+    return fetch(url, { method: "POST", body: data, credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.json(); })
+      .catch(function () { return { error: area.dataset.wordOffline || "Not saved: the site could not be reached." }; });
+  }
 
   // The anchor in the address, once held comments are in place: scrolled to if this page holds it,
   // else looked up and opened on its page. The lookup's answer is followed once: an answer naming this
