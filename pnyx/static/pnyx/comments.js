@@ -274,8 +274,8 @@
     var words = area.dataset;
     var controls = document.createElement("p");
     controls.className = "own-controls";
-    var edit = button(words.wordEdit, "own-edit");
-    var remove = button(words.wordDelete, "own-delete");
+    var edit = makeButton(words.wordEdit, "own-edit");
+    var remove = makeButton(words.wordDelete, "own-delete");
     controls.append(edit, " ", remove);
     article.appendChild(controls);
     var wait = own.until - Date.now();
@@ -289,9 +289,9 @@
       text.name = "comment"; text.rows = 6; text.value = own.body; text.required = true;
       var error = document.createElement("p");
       error.className = "comment-error"; error.hidden = true; error.setAttribute("role", "alert");
-      var save = button(words.wordSave, "own-save");
+      var save = makeButton(words.wordSave, "own-save");
       save.type = "submit";
-      var cancel = button(words.wordCancel, "own-cancel");
+      var cancel = makeButton(words.wordCancel, "own-cancel");
       editor.append(text, error, save, " ", cancel);
       content.hidden = true; controls.hidden = true;
       article.insertBefore(editor, controls);
@@ -336,7 +336,7 @@
     });
   }
 
-  function button(label, className) {
+  function makeButton(label, className) {
     var b = document.createElement("button");
     b.type = "button"; b.className = className; b.textContent = label;
     return b;
