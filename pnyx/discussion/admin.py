@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.db import models
 from django.template.defaultfilters import truncatechars
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -30,7 +31,7 @@ class CommentAdmin(admin.ModelAdmin):
     list_select_related = ["thread", "user"]
     raw_id_fields = ["thread", "parent", "user"]
     # Status changes only through the actions, so that each is a step of the lifecycle with its reason.
-    readonly_fields = ["status", "status_reason", "ip", "user_agent", "created_at", "depth", "import_ref"]
+    readonly_fields = ["status", "status_reason", "ip", "user_agent", "created_at", "depth", "import_ref", "history"]
     actions = ["approve", "mark_spam", "trash", "revoke_trust"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
@@ -43,6 +44,19 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.display(description=_("comment"))
     def excerpt(self, comment: Comment) -> str:
         return truncatechars(comment.body, 80)
+
+    @admin.display(description=_("history"))
+    def history(self, comment: Comment) -> str:
+        """The comment's history as the lifecycle wrote it (``CommentEvent``), oldest first."""
+        events = comment.events.select_related("actor") if comment.pk else []
+        return format_html_join(
+            "",
+            "<p>{}: {} → {}, {} ({})</p>",
+            (
+                (e.at.strftime("%Y-%m-%d %H:%M"), e.old_status or "new", e.new_status, e.what, e.actor or e.via)
+                for e in events
+            ),
+        )
 
     @admin.display(description=_("user agent"))
     def user_agent_excerpt(self, comment: Comment) -> str:

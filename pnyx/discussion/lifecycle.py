@@ -1,8 +1,11 @@
 """One lifecycle for a comment: how it comes into being and how its status changes.
 
 Every way in goes through here: a reader's POST (``posting``), the emailed confirmation link, a
-moderator's action in the admin (list actions and the edit form alike), and an import (``CommentBatch``).
-The thread's count follows in the same transaction as the change. Then, once that transaction has
+moderator's action in the admin (list actions and the edit form alike) or on the desk (``desk``), the
+author's own edit or deletion (``own``), and an import (``CommentBatch``).
+The thread's count follows in the same transaction as the change, and so does the line the change
+leaves in the comment's history (``CommentEvent``: who or which rule, from which status to which, and an
+edit's old text), except for an import's comments (see ``CommentEvent``). Then, once that transaction has
 committed, every change reaches one point: the ``comment_changed`` signal, sent with
 ``changes=[Change(...), ...]``. What reacts to a change (the confirmation mail today; page purges and
 the outbox next) connects to that signal, so it never acts on a change that was rolled back, and no

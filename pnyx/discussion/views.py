@@ -139,9 +139,9 @@ def mine(request: HttpRequest) -> JsonResponse:
         mine["account"] = account
     if draft:
         mine["draft"] = draft
-    if thread_id.isascii() and thread_id.isdigit() and len(thread_id) < 19:
-        if own := changeable_in_thread(request, int(thread_id)):
-            mine["own"] = [_own_entry(c) for c in own]
+    own = changeable_in_thread(request, int(thread_id)) if _number(thread_id) else []
+    if own:
+        mine["own"] = [_own_entry(c) for c in own]
     if request.user.is_authenticated and request.user.is_staff:
         mine["desk"] = {"url": reverse("desk:index"), "pending": Comment.objects.filter(status="pending").count()}
     return JsonResponse(mine)

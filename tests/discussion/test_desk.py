@@ -11,6 +11,7 @@ from pnyx import pagecache
 from pnyx.discussion.desk.views import PER_PAGE
 from pnyx.discussion.models import Comment, CommentEvent
 from pnyx.discussion.moderation import comment_spam, comment_trash
+from pnyx.discussion.posting import CommentBatch
 from tests.factories import CommentFactory, PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -271,3 +272,20 @@ def test_the_cached_pages_carry_no_count(client, moderator):
     page = client.get(post.get_absolute_url()).content.decode()
     assert 'id="desk-link" hidden' in page and "1 pending" not in page
     assert json.loads(client.get("/comments/mine/").content)["desk"]["pending"] == 1
+
+
+def test_an_import_writes_no_history_lines_and_the_desk_says_imported(desk):
+    post = PostFactory()
+    batch = CommentBatch()
+    batch.add(Comment(thread=post.thread, author_name="Old Hand", body="From the old blog", status="pending"))
+    batch.finish()
+    assert not CommentEvent.objects.exists()
+    page = desk.get(DESK).content.decode()
+    assert "From the old blog" in page and ": imported" in page
+
+
+def test_the_admin_shows_a_comments_history(admin_client, moderator):
+    comment = CommentFactory(status="pending")
+    comment_trash(comment=comment, moderator=moderator)
+    page = admin_client.get(f"/admin/discussion/comment/{comment.pk}/change/").content.decode()
+    assert "trashed by mod" in page
