@@ -14,6 +14,7 @@ from allauth.socialaccount.models import SocialApp
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from django.urls import reverse
 
 from pnyx.blog.models import Post, Term
 from pnyx.discussion.fragments import meta_rerendered
@@ -26,11 +27,14 @@ HOME = "/"
 
 
 def thread_pages(thread_ids: Iterable[int]) -> list[str]:
-    """The pages that show these threads: each thread's own (every page of it), and the home page's counts."""
+    """The pages that show these threads: each thread's own (every page of it) and its comment feeds (a
+    post's sit under its address: ``pnyx.urls``), the home page's counts and the site's comment feeds."""
     ids = sorted(set(thread_ids))
     if not ids:
         return []
-    return [*Thread.objects.filter(pk__in=ids).values_list("path", flat=True), HOME]
+    paths = list(Thread.objects.filter(pk__in=ids).values_list("path", flat=True))
+    feeds = [reverse("discussion:feed"), reverse("discussion:feed_atom")]
+    return [*paths, *(f"{p}feed/" for p in paths), *(f"{p}feed/atom/" for p in paths), HOME, *feeds]
 
 
 def _later(paths: list[str]) -> None:

@@ -278,6 +278,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.sitemaps",
     "whitenoise.runserver_nostatic",
     "csp",
     "django.contrib.staticfiles",
@@ -332,11 +333,19 @@ TEMPLATES = [
 ]
 
 # SQLite in the data dir unless DATABASE_URL says otherwise. WAL and IMMEDIATE transactions (_SQLITE_OPTIONS)
-# let several worker processes write without "database is locked" errors under ordinary load.
+# let several worker processes write without "database is locked" errors under ordinary load. Connections
+# are kept between requests, as for PostgreSQL: opening one and setting its pragmas cost 1.5 ms a request,
+# a third of a seed-like page's cold render (bench/README.md).
 DATABASES = {
     "default": _env_value(
         "DATABASE_URL",
-        {"ENGINE": "django.db.backends.sqlite3", "NAME": DATA_DIR / "pnyx.sqlite3", "OPTIONS": _SQLITE_OPTIONS},
+        {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "pnyx.sqlite3",
+            "OPTIONS": _SQLITE_OPTIONS,
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+        },
         _database,
         "a postgres://user:password@host:port/name or sqlite:////path/to/file URL",
         shown=_without_password,
@@ -453,6 +462,9 @@ EMAIL_BACKEND = (
 PNYX_PROXY_COUNT = _env_int("PNYX_PROXY_COUNT", 0, low=0)
 PNYX_SITE_NAME = _env_str("PNYX_SITE_NAME", "pnyx")
 PNYX_SITE_TAGLINE = _env_str("PNYX_SITE_TAGLINE", "Writing, and the argument underneath")
+# Feeds (/feed/ and the rest, as WordPress has them): how many entries, and the whole post or its standfirst.
+PNYX_FEED_ITEMS = _env_int("PNYX_FEED_ITEMS", 10, low=1, high=500)
+PNYX_FEED_FULL_TEXT = _env_bool("PNYX_FEED_FULL_TEXT", True)
 # Read by pnyx.discussion.conf: how deep replies nest (WordPress: 5), and the longest comment in characters.
 PNYX_THREAD_DEPTH = _env_int("PNYX_THREAD_DEPTH", 5, low=1, high=60)
 PNYX_COMMENT_MAX_LENGTH = _env_int("PNYX_COMMENT_MAX_LENGTH", 10_000, low=1, high=100_000)

@@ -230,3 +230,20 @@ def test_a_host_not_allowed_is_refused_by_django_even_for_a_kept_page(front):
     assert _call(front, post.get_absolute_url())[1]["x-pnyx-cache"] == "hit"
     status, headers, _ = _call(front, post.get_absolute_url(), host="evil.example")
     assert status == 400 and "x-pnyx-cache" not in headers
+
+
+def test_a_private_post_shown_to_staff_is_never_kept(front, client):
+    post = PostFactory(status=Post.Status.PRIVATE)
+    client.force_login(UserFactory(is_staff=True))
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    for _ in range(2):
+        status, headers, _ = _call(front, post.get_absolute_url(), cookie=cookie)
+        assert status == 200 and "x-pnyx-cache" not in headers
+    assert _call(front, post.get_absolute_url())[0] == 404
+
+
+def test_feeds_and_archives_are_kept_like_pages(front):
+    PostFactory()
+    for path in ["/feed/", "/comments/feed/", "/sitemap.xml", "/robots.txt", "/2020/"]:
+        _call(front, path)
+        assert _call(front, path)[1]["x-pnyx-cache"] == "hit", path

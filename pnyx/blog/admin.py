@@ -13,8 +13,8 @@ class TermAdmin(admin.ModelAdmin):
 
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
-    list_display = ["title", "kind", "status", "published_at", "author"]
-    list_filter = ["status", "kind"]
+    list_display = ["title", "kind", "status", "published_at", "author", "is_sticky"]
+    list_filter = ["status", "kind", "is_sticky"]
     search_fields = ["title", "standfirst", "body"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_at"
@@ -30,6 +30,7 @@ class PostAdmin(admin.ModelAdmin):
         "author",
         "status",
         "published_at",
+        "is_sticky",
         "import_ref",
     ]
 

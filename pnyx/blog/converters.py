@@ -12,3 +12,9 @@ class UnicodeSlugConverter:
 
     def to_url(self, value: str) -> str:
         return value
+
+
+class UsernameConverter(UnicodeSlugConverter):
+    """An account's name as Django allows it (letters, digits and @ . + - _), for ``/author/<name>/``."""
+
+    regex = r"[\w.@+-]+"

@@ -1,7 +1,9 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +16,7 @@ class PostQuerySet(models.QuerySet):
 
         The one definition of "published": the home page, post pages, the discussion and importers share it.
         """
-        return self.filter(status__in=[Post.Status.PUBLISHED, Post.Status.SCHEDULED], published_at__lte=timezone.now())
+        return self.filter(status__in=Post.READER_STATUSES, published_at__lte=timezone.now())
 
 
 class Term(models.Model):
@@ -53,6 +55,9 @@ class Post(models.Model):
         MARKDOWN = "markdown", _("Markdown")
         HTML = "html", _("HTML")
 
+    READER_STATUSES = (Status.PUBLISHED, Status.SCHEDULED)
+    """With ``published_at`` come, what readers may see (``PostQuerySet.published``, ``is_published``)."""
+
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.POST)
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
@@ -78,6 +83,17 @@ class Post(models.Model):
         ),
     )
 
+    is_sticky = models.BooleanField(
+        default=False, verbose_name=_("sticky"), help_text=_("Shown before every other post on the home page.")
+    )
+    guid = models.CharField(
+        max_length=500,
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_("The id feeds knew an imported post by at its old site, kept so no feed reader shows it twice."),
+    )
+
     objects = PostQuerySet.as_manager()
 
     class Meta:
@@ -101,13 +117,43 @@ class Post(models.Model):
             return reverse("blog:page", kwargs={"slug": self.slug})
         return reverse("blog:post", kwargs={"slug": self.slug})
 
+    @property
+    def is_published(self) -> bool:
+        """``PostQuerySet.published`` for a post already loaded: no query (the comment POST checks it)."""
+        return self.status in self.READER_STATUSES and self.published_at <= timezone.now()
+
+    @property
+    def feed_id(self) -> str:
+        """The post's id in feeds, never changing: the old site's GUID, else a tag URI (RFC 4151) of this
+        site's address and the day the post was created, which no new slug or title can change."""
+        if self.guid:
+            return self.guid
+        host = urlsplit(settings.PNYX_BASE_URL).hostname or "localhost"
+        return f"tag:{host},{self.created_at:%Y-%m-%d}:post-{self.pk}"
+
     def render_body(self) -> str:
         if self.body_format == self.BodyFormat.HTML:
             return sanitize_html(self.body)
         return render_markdown(self.body)
 
     @property
+    def author_page(self) -> str | None:
+        """The writer's archive; None for an account name no address can hold (a WordPress login with a space)."""
+        if self.author is None:
+            return None
+        try:
+            return reverse("blog:author", kwargs={"author": self.author.get_username()})
+        except NoReverseMatch:
+            return None
+
+    @property
     def author_name(self) -> str:
         if self.author is None:
             return ""
         return self.author.get_full_name() or self.author.get_username()
+
+
+def next_scheduled():
+    """When the next scheduled post goes out, if one is waiting: pages that list posts are kept until then."""
+    upcoming = Post.objects.filter(status=Post.Status.SCHEDULED, published_at__gt=timezone.now())
+    return upcoming.order_by("published_at").values_list("published_at", flat=True).first()

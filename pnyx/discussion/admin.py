@@ -1,6 +1,14 @@
+import json
+
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.defaultfilters import truncatechars
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -11,6 +19,20 @@ from pnyx.blog.models import Post
 from .lifecycle import comment_create
 from .models import Comment, Thread
 from .moderation import address_revoke, comment_approve, comment_edit, comment_spam, comment_trash
+from .privacy import accounts_with, address_export, address_forget, comments_of
+
+
+class PrivacyForm(forms.Form):
+    """A request about one address: what does the site hold (export), or forget it (anonymize, erase)."""
+
+    ACTIONS = [
+        ("export", _("Export everything held about the address (JSON)")),
+        ("anonymize", _("Anonymize its comments: name, address, website, IP and browser removed; text kept")),
+        ("erase", _("Anonymize its comments and erase their text too")),
+    ]
+    email = forms.EmailField(label=_("Email address"))
+    action = forms.ChoiceField(choices=ACTIONS, widget=forms.RadioSelect, initial="export")
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 @admin.register(Comment)
@@ -34,6 +56,40 @@ class CommentAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "status_reason", "ip", "user_agent", "created_at", "depth", "import_ref", "history"]
     actions = ["approve", "mark_spam", "trash", "revoke_trust"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_urls(self):
+        privacy = path("privacy/", self.admin_site.admin_view(self.privacy_view), name="discussion_privacy")
+        return [privacy, *super().get_urls()]
+
+    def privacy_view(self, request: HttpRequest) -> HttpResponse:
+        """Export or forget one address's comments. Forgetting is shown first, with what it will touch,
+        and done only on a second POST that confirms it."""
+        if not (self.has_view_permission(request) and (request.method == "GET" or self.has_change_permission(request))):
+            raise PermissionDenied
+        form = PrivacyForm(request.POST or None)
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form}
+        context["title"] = _("Privacy requests")
+        if request.method != "POST" or not form.is_valid():
+            return TemplateResponse(request, "admin/discussion/privacy.html", context)
+        email, action = form.cleaned_data["email"], form.cleaned_data["action"]
+        if action == "export":
+            response = HttpResponse(
+                json.dumps(address_export(email=email), indent=2, ensure_ascii=False),
+                content_type="application/json; charset=utf-8",
+            )
+            response["Content-Disposition"] = 'attachment; filename="pnyx-export.json"'
+            return response
+        if not form.cleaned_data["confirm"]:
+            context.update(count=comments_of(email).count(), accounts=accounts_with(email), email=email, action=action)
+            return TemplateResponse(request, "admin/discussion/privacy.html", context)
+        done = address_forget(email=email, erase_text=action == "erase")
+        message = ngettext(
+            "%(n)d comment of %(email)s anonymized; its proofs are revoked.",
+            "%(n)d comments of %(email)s anonymized; its proofs are revoked.",
+            done.comments,
+        )
+        self.message_user(request, message % {"n": done.comments, "email": email}, messages.SUCCESS)
+        return redirect("admin:discussion_privacy")
 
     def get_readonly_fields(self, request, obj=None):
         """A comment's place is fixed once written: its stored thread key follows its parent and thread."""

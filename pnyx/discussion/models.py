@@ -264,7 +264,7 @@ class Comment(models.Model):
     def get_absolute_url(self) -> str:
         """The comment's place: the page of its thread that holds it, read afresh (a comment just
         written may have started a new page), and its anchor."""
-        thread = Thread.objects.get(pk=self.thread_id)
+        thread = Thread.objects.only("path", "revision", "page_starts").get(pk=self.thread_id)
         return f"{thread.page_url(thread.page_of(self.path))}#{self.anchor}"
 
     @property
@@ -337,6 +337,12 @@ class Comment(models.Model):
         if self.user_id is not None and self.user is not None:
             return self.user.get_full_name() or self.user.get_username()
         return self.author_name or _("Anonymous")
+
+    @property
+    def feed_id(self) -> str:
+        """The comment's id in feeds, never changing: a tag URI (RFC 4151) of this site and its day."""
+        host = urlsplit(settings.PNYX_BASE_URL).hostname or "localhost"
+        return f"tag:{host},{self.created_at:%Y-%m-%d}:comment-{self.pk}"
 
     @property
     def anchor(self) -> str:

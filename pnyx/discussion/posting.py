@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from pnyx.blog.models import Post
 from pnyx.identity.commenter import Commenter
 
 from .conf import conf
@@ -95,7 +94,7 @@ def parent_comment(parent_id: int | None) -> Comment | None:
 
 def check_open(thread: Thread, parent: Comment | None) -> None:
     """Raise CommentRefused if readers may not comment in ``thread`` under ``parent`` now."""
-    if thread.post_id is not None and not Post.objects.published().filter(pk=thread.post_id).exists():
+    if thread.post_id is not None and not thread.post.is_published:
         raise CommentRefused(_("This post is not published."))
     if not thread.is_open:
         raise CommentRefused(_("Comments are closed on this post."))
@@ -152,7 +151,12 @@ def _earlier_copy(comment: Comment) -> Comment | None:
     else:
         return None
     text = " ".join(comment.body.split())
-    return next((c for c in same.order_by("created_at") if " ".join(c.body.split()) == text), None)
+    # Texts only (usually none): the comment itself is loaded once one matches.
+    first = next(
+        (pk for pk, body in same.order_by("created_at").values_list("pk", "body") if " ".join(body.split()) == text),
+        None,
+    )
+    return None if first is None else Comment.objects.get(pk=first)
 
 
 class CommentBatch:

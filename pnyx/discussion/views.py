@@ -44,9 +44,9 @@ def post_page(request: HttpRequest, post: Post, *, form: CommentForm, status: in
 def post_comment_view(request: HttpRequest, thread_id: int) -> HttpResponse:
     if not is_same_origin(request):
         return render(request, "discussion/refused.html", status=403)
-    thread = get_object_or_404(
-        Thread.objects.select_related("post__author"), pk=thread_id, post__in=Post.objects.published()
-    )
+    thread = Thread.objects.select_related("post").filter(pk=thread_id, post__isnull=False).first()
+    if thread is None or not thread.post.is_published:
+        raise Http404
     form = CommentForm(request.POST, auto_id="%s", signed_in=request.user.is_authenticated)
     if not form.is_valid():
         return post_page(request, thread.post, form=form, status=400)

@@ -121,7 +121,7 @@ def _item(post: Post, is_open: bool, comments: list[Comment], base: str) -> str:
         f"<link>{text(base + post.get_absolute_url())}</link>",
         f"<pubDate>{_rfc822(post.published_at)}</pubDate>",
         f"<dc:creator>{cdata(post.author.get_username() if post.author else '')}</dc:creator>",
-        f'<guid isPermaLink="false">{text(f"{base}/?p={post.pk}")}</guid>',
+        f'<guid isPermaLink="false">{text(post.feed_id)}</guid>',
         "<description></description>",
         f"<content:encoded>{cdata(_html_block(post.body_html))}</content:encoded>",
         f"<excerpt:encoded>{cdata(post.standfirst)}</excerpt:encoded>",

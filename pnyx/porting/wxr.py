@@ -348,6 +348,8 @@ class _WxrImport:
             status=post_status,
             published_at=_date(fields.get("wp:post_date_gmt"), fields.get("wp:post_date"), fields.get("pubDate")),
             import_ref=ref,
+            guid=fields.get("guid", "").strip()[:500],
+            is_sticky=fields.get("wp:is_sticky", "").strip() == "1",
         )
         terms = [self.term(taxonomy, slug, label) for taxonomy, slug, label in categories]
         with transaction.atomic():

@@ -200,7 +200,7 @@ def test_a_page_of_a_20000_comment_thread_costs_the_queries_of_a_small_thread(
     assert huge.thread.comment_count == 20_000
     url = huge.get_absolute_url()
     # The first view after a change works out where the pages start (one read of the top-level
-    # comments' paths, one write); every view after it reads the post, the thread and the page.
+    # comments' paths, one write); every view after it reads the post with its thread, its terms and the page.
     with django_assert_num_queries(5):
         client.get(url + "?cpage=40")
     client.get(small.get_absolute_url())

@@ -80,7 +80,7 @@ def test_a_post_with_a_thousand_comments_renders_in_a_constant_number_of_queries
             parents.append(comment)
     post.thread.recount()
     client.get(post.get_absolute_url())  # works out where the pages start, once after a change
-    with django_assert_max_num_queries(3):  # the post, its thread, its comments with their users; none per comment
+    with django_assert_max_num_queries(3):  # the post with its thread, its terms, its comments and their users
         response = client.get(post.get_absolute_url())
     page = response.content.decode()
     assert response.status_code == 200

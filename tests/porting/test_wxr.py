@@ -187,3 +187,16 @@ def test_an_unpublished_imported_post_is_not_found_by_its_old_links(client, writ
     assert client.get("/?p=77").status_code == 200  # just the home page: the draft's slug is not given away
     assert "secret-draft" not in client.get("/?p=77").content.decode()
     assert client.get("/2015/12/03/secret-draft/").status_code == 404
+
+
+def test_an_imported_post_keeps_its_guid_for_feeds(write_file):
+    guid = '<guid isPermaLink="false">https://old.example/?p=12</guid>'
+    import_file(write_file(wxr_document(wxr_item(12, extra=guid) + wxr_item(13))))
+    kept, without = Post.objects.order_by("import_ref")
+    assert kept.feed_id == "https://old.example/?p=12"
+    assert without.guid == "" and without.feed_id.startswith("tag:")
+
+
+def test_a_sticky_post_stays_sticky(write_file):
+    import_file(write_file(wxr_document(wxr_item(12, extra="<wp:is_sticky>1</wp:is_sticky>") + wxr_item(13))))
+    assert list(Post.objects.order_by("import_ref").values_list("is_sticky", flat=True)) == [True, False]

@@ -9,11 +9,16 @@ typed, on the page of the comment it answers.
 """
 
 from django import template
-from django.http import Http404
-from django.utils.html import format_html_join
+from django.conf import settings
+from django.http import Http404, HttpRequest
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language, gettext
 
 from pnyx.blog.models import Post
+from pnyx.identity.providers import choices
 
 from ..forms import CommentForm, blank_inputs
 from ..fragments import comment_html, refresh_stale, thread_html
@@ -29,7 +34,12 @@ def discussion_head(context: template.Context, post: Post) -> SafeString:
     page, _form = _shown(context, post)
     links = [("canonical", page.address)]
     links += [(rel, page.url(number)) for rel, number in [("prev", page.previous), ("next", page.next)] if number]
-    return format_html_join("\n", '<link rel="{}" href="{}">', links)
+    head = format_html_join("\n", '<link rel="{}" href="{}">', links)
+    if post.kind != Post.Kind.POST:
+        return head
+    feed = reverse("post_comments_feed", kwargs={"slug": post.slug})
+    title = gettext("%(site)s » %(title)s Comments Feed") % {"site": settings.PNYX_SITE_NAME, "title": post.title}
+    return head + format_html('\n<link rel="alternate" type="application/rss+xml" title="{}" href="{}">', title, feed)
 
 
 @register.inclusion_tag("discussion/_discussion.html", takes_context=True)
@@ -46,10 +56,34 @@ def discussion(context: template.Context, post: Post) -> dict:
         "thread": page.thread,
         "page": page,
         "comments_html": thread_html(page.items, is_open=page.thread.is_open, reply_query=page.reply_query),
+        "form_html": _form_html(context.get("request"), page=page, form=form, replying_to=replying_to),
+    }
+
+
+_blank_forms: dict[tuple, SafeString] = {}
+
+
+def _form_html(request: HttpRequest | None, *, page: ThreadPage, form: CommentForm, replying_to: Comment | None) -> str:
+    """The Leave a Reply form. Left empty, as nearly every GET shows it, it is rendered once per process for
+    each thread (a sixth of a short thread's cold render): it depends on the thread, the language and the
+    ways of signing in, which are its key, and on nothing a visitor typed."""
+    thread = page.thread
+    values = {
+        "thread": thread,
+        "page": page,
         "form": form,
         "inputs": form if form.is_bound else blank_inputs(form.initial["comment_parent"]),
         "replying_to": replying_to,
+        "request": request,
     }
+    if form.is_bound or replying_to is not None:
+        return get_template("discussion/_form.html").render(values)
+    key = (thread.pk, thread.is_open, page.address, get_language(), tuple(choices(request)))
+    if (html := _blank_forms.get(key)) is None:
+        if len(_blank_forms) >= 2000:  # a thread's address or state changed many times: start again
+            _blank_forms.clear()
+        html = _blank_forms[key] = SafeString(get_template("discussion/_form.html").render(values))
+    return html
 
 
 @register.simple_tag
@@ -70,7 +104,7 @@ def _shown(context: template.Context, post: Post) -> tuple[ThreadPage, CommentFo
         form = context.get("comment_form") or CommentForm(
             auto_id="%s", initial={"comment_parent": _number(query.get("replytocom", ""))}
         )
-        thread = Thread.objects.get(post=post)
+        thread = post.thread  # loaded with the post by the blog's view
         number = _number(query["cpage"]) if "cpage" in query else _page_of_parent(thread, form) or 1
         page = thread_page(thread, number) if number else None
         if page is None:

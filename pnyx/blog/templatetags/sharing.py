@@ -1,0 +1,57 @@
+"""``{% sharing post %}``: what a post page tells link previews and search engines about itself.
+
+Open Graph and Twitter card tags (a shared link shows the title and standfirst) and a JSON-LD
+``BlogPosting``. Absolute addresses come from ``PNYX_BASE_URL``, never from the request: the page is kept
+and served to everyone, whatever host name the first reader used.
+"""
+
+import json
+
+from django import template
+from django.conf import settings
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from ..models import Post
+
+register = template.Library()
+
+# As Django's json_script: nothing in the data can end the script element or open a comment.
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.simple_tag
+def sharing(post: Post) -> SafeString:
+    url = settings.PNYX_BASE_URL + post.get_absolute_url()
+    description = post.standfirst or post.title
+    tags = [
+        ("og:type", "article"),
+        ("og:site_name", settings.PNYX_SITE_NAME),
+        ("og:title", post.title),
+        ("og:description", description),
+        ("og:url", url),
+        ("article:published_time", post.published_at.isoformat()),
+        ("article:modified_time", post.updated_at.isoformat()),
+    ]
+    cards = [("twitter:card", "summary"), ("twitter:title", post.title), ("twitter:description", description)]
+    data = {
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "headline": post.title,
+        "description": description,
+        "url": url,
+        "mainEntityOfPage": url,
+        "datePublished": post.published_at.isoformat(),
+        "dateModified": post.updated_at.isoformat(),
+        "publisher": {"@type": "Organization", "name": settings.PNYX_SITE_NAME},
+    }
+    if post.author_name:
+        data["author"] = {"@type": "Person", "name": post.author_name}
+        tags.append(("article:author", post.author_name))
+    json_ld = json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES)
+    return format_html(
+        '{}\n{}\n<script type="application/ld+json">{}</script>',
+        format_html_join("\n", '<meta property="{}" content="{}">', tags),
+        format_html_join("\n", '<meta name="{}" content="{}">', cards),
+        SafeString(json_ld),
+    )
