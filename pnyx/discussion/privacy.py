@@ -95,7 +95,8 @@ def address_forget(*, email: str, erase_text: bool = False) -> Forgotten:
     email = email.strip()
     changed, threads = [], set()
     with transaction.atomic():
-        for comment in comments_of(email).select_for_update().select_related("user"):
+        # Only the comments' rows are locked: PostgreSQL refuses FOR UPDATE on the outer join to accounts.
+        for comment in comments_of(email).select_for_update(of=("self",)).select_related("user"):
             comment.user = None
             comment.author_name = comment.author_email = comment.author_url = comment.user_agent = ""
             comment.ip = None
