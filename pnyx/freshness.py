@@ -43,7 +43,7 @@ def _later(paths: list[str]) -> None:
 
 
 def comments_changed(sender, *, changes: list[Change], **kwargs) -> None:
-    purge(thread_pages(c.thread_id for c in changes if c.changes_what_readers_see))  # already after commit
+    purge(thread_pages(c.thread_id for c in changes if c.changes_pages))  # already after commit
 
 
 def comment_deleted(sender, instance: Comment, **kwargs) -> None:

@@ -474,6 +474,8 @@ PNYX_FEED_FULL_TEXT = _env_bool("PNYX_FEED_FULL_TEXT", True)
 # Read by pnyx.discussion.conf: how deep replies nest (WordPress: 5), and the longest comment in characters.
 PNYX_THREAD_DEPTH = _env_int("PNYX_THREAD_DEPTH", 5, low=1, high=60)
 PNYX_COMMENT_MAX_LENGTH = _env_int("PNYX_COMMENT_MAX_LENGTH", 10_000, low=1, high=100_000)
+# Minutes in which a commenter may edit or delete their own comment; 0: never (pnyx.discussion.own).
+PNYX_COMMENT_EDIT_MINUTES = _env_int("PNYX_COMMENT_EDIT_MINUTES", 15, low=0, high=7 * 24 * 60)
 # Top-level comments per page of a thread, each with all its replies (pnyx.discussion.conf).
 PNYX_COMMENTS_PER_PAGE = _env_int("PNYX_COMMENTS_PER_PAGE", 100, low=1, high=10_000)
 # Seconds between two confirmation mails to one address, however many comments use it (pnyx.identity.conf).

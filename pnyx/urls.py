@@ -20,6 +20,7 @@ urlpatterns = [
     path("sitemap.xml", for_everyone(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("admin/", admin.site.urls),
     path("comments/", include("pnyx.discussion.urls")),
+    path("desk/", include("pnyx.discussion.desk.urls")),
     path("you/", include("pnyx.identity.urls")),
     # allauth's pages (sign in, sign up, email verification, provider callbacks), customised through
     # pnyx.identity.adapter and the templates in pnyx/templates/account/ and socialaccount/.

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from pnyx import pagecache, wsgi
 from pnyx.blog.models import Post
-from pnyx.discussion.moderation import comment_approve
+from pnyx.discussion.moderation import comment_approve, comment_edit
 from pnyx.front import Front
 from pnyx.pagecache import PageCache, _FileJournal
 from pnyx.wsgi import django_application
@@ -116,7 +116,7 @@ def test_unknown_query_parameters_go_to_django_uncached(front):
 
 def test_personal_answers_are_never_kept(front):
     post = PostFactory()
-    for path in ["/comments/mine/", "/admin/login/", "/no/such/page/"]:
+    for path in ["/comments/mine/", "/admin/login/", "/desk/", "/no/such/page/"]:
         for _ in range(2):
             _, headers, _ = _call(front, path, query=f"thread={post.thread.pk}" if "mine" in path else "")
             assert "x-pnyx-cache" not in headers, path
@@ -133,6 +133,18 @@ def test_approving_a_comment_makes_its_page_and_the_home_page_fresh(front):
     assert headers["x-pnyx-cache"] == "miss" and b"A held thought" in page and b"One thought on" in page
     _, headers, home = _call(front, "/")
     assert headers["x-pnyx-cache"] == "miss" and b"1 comment" in home
+
+
+def test_editing_a_public_comment_makes_its_page_fresh_and_a_held_ones_does_not(front):
+    post = PostFactory()
+    public = CommentFactory(post=post, body="Teh first")
+    held = CommentFactory(post=post, status="pending", body="Held")
+    _call(front, post.get_absolute_url())
+    comment_edit(comment=held, body="Held, edited")
+    assert _call(front, post.get_absolute_url())[1]["x-pnyx-cache"] == "hit"
+    comment_edit(comment=public, body="The first")
+    _, headers, page = _call(front, post.get_absolute_url())
+    assert headers["x-pnyx-cache"] == "miss" and b"The first" in page and b"Teh first" not in page
 
 
 def test_a_held_comment_changes_no_page(front, client):

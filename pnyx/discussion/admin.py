@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.template.defaultfilters import truncatechars
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -17,7 +18,7 @@ from pnyx.blog.models import Post
 
 from .lifecycle import comment_create
 from .models import Comment, ModerationSettings, Thread
-from .moderation import address_revoke, comment_approve, comment_spam, comment_trash
+from .moderation import address_revoke, comment_approve, comment_edit, comment_spam, comment_trash
 from .privacy import accounts_with, address_export, address_forget, comments_of
 from .rules.dryrun import dry_run
 
@@ -53,7 +54,7 @@ class CommentAdmin(admin.ModelAdmin):
     list_select_related = ["thread", "user"]
     raw_id_fields = ["thread", "parent", "user"]
     # Status changes only through the actions, so that each is a step of the lifecycle with its reason.
-    readonly_fields = ["status", "status_reason", "ip", "user_agent", "created_at", "depth", "import_ref"]
+    readonly_fields = ["status", "status_reason", "ip", "user_agent", "created_at", "depth", "import_ref", "history"]
     actions = ["approve", "mark_spam", "trash", "revoke_trust"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
@@ -101,6 +102,19 @@ class CommentAdmin(admin.ModelAdmin):
     def excerpt(self, comment: Comment) -> str:
         return truncatechars(comment.body, 80)
 
+    @admin.display(description=_("history"))
+    def history(self, comment: Comment) -> str:
+        """The comment's history as the lifecycle wrote it (``CommentEvent``), oldest first."""
+        events = comment.events.select_related("actor") if comment.pk else []
+        return format_html_join(
+            "",
+            "<p>{}: {} → {}, {} ({})</p>",
+            (
+                (e.at.strftime("%Y-%m-%d %H:%M"), e.old_status or "new", e.new_status, e.what, e.actor or e.via)
+                for e in events
+            ),
+        )
+
     @admin.display(description=_("user agent"))
     def user_agent_excerpt(self, comment: Comment) -> str:
         return truncatechars(comment.user_agent, 40)
@@ -134,9 +148,14 @@ class CommentAdmin(admin.ModelAdmin):
         self.message_user(request, message % {"n": len(comments), "done": done}, messages.SUCCESS)
 
     def save_model(self, request, obj, form, change):
-        """A comment a moderator adds here is theirs to publish; an edit changes its text, not its status."""
+        """A comment a moderator adds here is theirs to publish; an edit changes its text, not its status,
+        and the text through ``comment_edit``, so the old one stays in the history and the pages follow."""
         if change:
+            new_body = obj.body
+            if "body" in form.changed_data:
+                obj.body = form.initial["body"]
             super().save_model(request, obj, form, change)
+            comment_edit(comment=obj, body=new_body, editor=request.user)
         else:
             reason = f"added by {request.user.get_username()} in the admin"
             comment_create(comment=obj, status=Comment.Status.APPROVED, reason=reason, via=Comment.Via.MODERATOR)

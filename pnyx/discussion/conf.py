@@ -40,6 +40,11 @@ class _Conf:
         """
         return settings.PNYX_COMMENT_RATE_LIMITS
 
+    @property
+    def EDIT_WINDOW(self) -> int:  # noqa: N802
+        """Seconds after posting in which the author may edit or delete their comment (0: never)."""
+        return settings.PNYX_COMMENT_EDIT_MINUTES * 60
+
     DUPLICATE_WINDOW = 10 * 60
     """Seconds in which the same text from the same identity in one thread is refused as a duplicate."""
 

@@ -16,6 +16,19 @@ def _max_length(name: str) -> int:
     return Comment._meta.get_field(name).max_length
 
 
+def clean_body(text: str) -> str:
+    """The one rule for a comment's text as typed, for a new comment and for an edit alike."""
+    body = text.strip()
+    if not body:
+        raise forms.ValidationError(_("Please type a comment."))
+    if len(body) > conf.BODY_MAX_LENGTH:
+        raise forms.ValidationError(
+            _("Please keep your comment under %(max)s characters (it has %(n)s)."),
+            params={"max": f"{conf.BODY_MAX_LENGTH:,}", "n": f"{len(body):,}"},
+        )
+    return body
+
+
 class CommentForm(forms.Form):
     """The Leave a Reply form. Field names follow WordPress's, so browsers' autofill knows them."""
 
@@ -62,15 +75,7 @@ class CommentForm(forms.Form):
                 self.fields[name].widget.attrs["required"] = True
 
     def clean_comment(self) -> str:
-        body = self.cleaned_data["comment"].strip()
-        if not body:
-            raise forms.ValidationError(_("Please type a comment."))
-        if len(body) > conf.BODY_MAX_LENGTH:
-            raise forms.ValidationError(
-                _("Please keep your comment under %(max)s characters (it has %(n)s)."),
-                params={"max": f"{conf.BODY_MAX_LENGTH:,}", "n": f"{len(body):,}"},
-            )
-        return body
+        return clean_body(self.cleaned_data["comment"])
 
     def clean_comment_parent(self) -> int | None:
         """The hidden reply target; a tampered value is reported above the form, not on an invisible field."""

@@ -141,6 +141,7 @@ class _Words:
         self.reply_to = gettext("Reply to %(name)s")
         self.awaiting = escape(gettext("Your comment is awaiting moderation."))
         self.removed = escape(gettext("This comment is no longer available."))
+        self.deleted = escape(gettext("This comment was deleted."))
 
 
 def comment_html(
@@ -191,7 +192,7 @@ def thread_html(items: list["ThreadItem"], *, is_open: bool, reply_query: str = 
         if item.comment is None:
             parts.append(
                 f'<li class="comment removed depth-{item.depth}"><div class="comment-body">'
-                f'<p class="comment-removed">{words.removed}</p></div>'
+                f'<p class="comment-removed">{words.deleted if item.deleted else words.removed}</p></div>'
             )
         else:
             reply_to = item.reply_to if is_open else None

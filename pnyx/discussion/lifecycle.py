@@ -1,8 +1,11 @@
 """One lifecycle for a comment: how it comes into being and how its status changes.
 
 Every way in goes through here: a reader's POST (``posting``), the emailed confirmation link, a
-moderator's action in the admin (list actions and the edit form alike), and an import (``CommentBatch``).
-The thread's count follows in the same transaction as the change. Then, once that transaction has
+moderator's action in the admin (list actions and the edit form alike) or on the desk (``desk``), the
+author's own edit or deletion (``own``), and an import (``CommentBatch``).
+The thread's count follows in the same transaction as the change, and so does the line the change
+leaves in the comment's history (``CommentEvent``: who or which rule, from which status to which, and an
+edit's old text), except for an import's comments (see ``CommentEvent``). Then, once that transaction has
 committed, every change reaches one point: the ``comment_changed`` signal, sent with
 ``changes=[Change(...), ...]``. What reacts to a change (the confirmation mail today; page purges and
 the outbox next) connects to that signal, so it never acts on a change that was rolled back, and no
@@ -14,11 +17,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F
 from django.dispatch import Signal
 
-from .models import Comment, Thread
+from .models import Comment, CommentEvent, Thread
 
 logger = logging.getLogger(__name__)
 
@@ -35,23 +39,34 @@ class Change:
     old: str | None  # None: the comment is new
     new: str
     via: str
+    edited: bool = False  # the text changed (old and new are then the same status)
 
     @property
     def changes_what_readers_see(self) -> bool:
+        """Whether readers start or stop seeing the comment: what moves the thread's count."""
         return (self.old == Comment.PUBLIC) != (self.new == Comment.PUBLIC)
 
+    @property
+    def changes_pages(self) -> bool:
+        """Whether the pages showing the thread must be rendered again: the above, or a public text edited."""
+        return self.changes_what_readers_see or (self.edited and self.new == Comment.PUBLIC)
 
-def comment_create(*, comment: Comment, status: str, reason: str, via: str) -> Change:
+
+Actor = AbstractBaseUser | None
+
+
+def comment_create(*, comment: Comment, status: str, reason: str, via: str, actor: Actor = None) -> Change:
     """Save a new comment with the status that was decided for it."""
     comment.status, comment.status_reason, comment.status_via = status, reason[:200], via
     with transaction.atomic():
         comment.save()
         change = Change(comment.pk, comment.thread_id, None, status, via)
+        _audit(comment, change, actor=actor, what=reason)
         record([change])
     return change
 
 
-def comment_set_status(*, comment: Comment, status: str, reason: str, via: str) -> Change | None:
+def comment_set_status(*, comment: Comment, status: str, reason: str, via: str, actor: Actor = None) -> Change | None:
     """Move a comment to ``status``; None if it already had it (nothing changes, nothing is sent)."""
     with transaction.atomic():
         old = Comment.objects.filter(pk=comment.pk).values_list("status", flat=True).first()
@@ -60,8 +75,40 @@ def comment_set_status(*, comment: Comment, status: str, reason: str, via: str) 
         comment.status, comment.status_reason, comment.status_via = status, reason[:200], via
         comment.save(update_fields=["status", "status_reason", "status_via"])
         change = Change(comment.pk, comment.thread_id, old, status, via)
+        _audit(comment, change, actor=actor, what=reason)
         record([change])
     return change
+
+
+def comment_set_body(*, comment: Comment, body: str, what: str, via: str, actor: Actor = None) -> Change | None:
+    """Replace a comment's text, keeping the old one in its history; None if the text is the same.
+
+    The text must already have passed the field's rules (``forms.clean_body``); its status stays: a
+    caller that judges the new text again changes the status through ``comment_set_status``.
+    """
+    with transaction.atomic():
+        row = Comment.objects.select_for_update().filter(pk=comment.pk).values_list("body", "status").first()
+        if row is None or row[0] == body:
+            return None
+        old_body, status = row
+        comment.body, comment.status = body, status
+        comment.save(update_fields=["body"])
+        change = Change(comment.pk, comment.thread_id, status, status, via, edited=True)
+        _audit(comment, change, actor=actor, what=what, old_body=old_body)
+        record([change])
+    return change
+
+
+def _audit(comment: Comment, change: Change, *, actor: Actor, what: str, old_body: str = "") -> None:
+    CommentEvent.objects.create(
+        comment=comment,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        via=change.via,
+        old_status=change.old or "",
+        new_status=change.new,
+        what=what[:200],
+        old_body=old_body,
+    )
 
 
 def record(changes: Iterable[Change]) -> None:

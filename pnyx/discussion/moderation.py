@@ -5,8 +5,8 @@ from django.db import transaction
 
 from pnyx.identity.models import revoke
 
-from .lifecycle import Change, comment_set_status
-from .models import Comment
+from .lifecycle import Change, comment_set_body, comment_set_status
+from .models import Comment, CommentEvent
 
 
 def _by(moderator: AbstractBaseUser | None) -> str:
@@ -15,7 +15,11 @@ def _by(moderator: AbstractBaseUser | None) -> str:
 
 def comment_approve(*, comment: Comment, moderator: AbstractBaseUser | None = None) -> Change | None:
     return comment_set_status(
-        comment=comment, status=Comment.Status.APPROVED, reason=f"approved{_by(moderator)}", via=Comment.Via.MODERATOR
+        comment=comment,
+        status=Comment.Status.APPROVED,
+        reason=f"approved{_by(moderator)}",
+        via=Comment.Via.MODERATOR,
+        actor=moderator,
     )
 
 
@@ -28,6 +32,7 @@ def comment_spam(*, comment: Comment, moderator: AbstractBaseUser | None = None)
             status=Comment.Status.SPAM,
             reason=f"marked spam{_by(moderator)}",
             via=Comment.Via.MODERATOR,
+            actor=moderator,
         )
         if change is not None and went_live_on_proof and comment.author_email:
             revoke(comment.author_email)
@@ -42,5 +47,44 @@ def address_revoke(*, comment: Comment) -> None:
 
 def comment_trash(*, comment: Comment, moderator: AbstractBaseUser | None = None) -> Change | None:
     return comment_set_status(
-        comment=comment, status=Comment.Status.TRASH, reason=f"trashed{_by(moderator)}", via=Comment.Via.MODERATOR
+        comment=comment,
+        status=Comment.Status.TRASH,
+        reason=f"trashed{_by(moderator)}",
+        via=Comment.Via.MODERATOR,
+        actor=moderator,
+    )
+
+
+def previous_status(comment: Comment) -> str:
+    """The status the comment had before its last change of status; pending if it had none here."""
+    last = (
+        CommentEvent.objects.filter(comment=comment, new_status=comment.status)
+        .exclude(old_status="")
+        .exclude(old_status=comment.status)
+        .order_by("-pk")
+        .values_list("old_status", flat=True)
+        .first()
+    )
+    return last or Comment.Status.PENDING
+
+
+def comment_restore(*, comment: Comment, moderator: AbstractBaseUser | None = None) -> Change | None:
+    """Put the comment back where it was before its last change: out of Spam or Trash, or a moderator's
+    click undone. A comment that never had another status here (held on arrival, imported) goes to Pending."""
+    with transaction.atomic():
+        comment.status = Comment.objects.select_for_update().values_list("status", flat=True).get(pk=comment.pk)
+        return comment_set_status(
+            comment=comment,
+            status=previous_status(comment),
+            reason=f"restored{_by(moderator)}",
+            via=Comment.Via.MODERATOR,
+            actor=moderator,
+        )
+
+
+def comment_edit(*, comment: Comment, body: str, editor: AbstractBaseUser | None = None) -> Change | None:
+    """A moderator's edit of the text (already through ``forms.clean_body``); the old text stays in the
+    history and the status is kept: a moderator's words are not judged by the rules."""
+    return comment_set_body(
+        comment=comment, body=body, what=f"edited{_by(editor)}", via=Comment.Via.MODERATOR, actor=editor
     )

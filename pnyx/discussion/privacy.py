@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 from pnyx.identity.models import Address, revoke
 
 from .fragments import meta_rerendered
-from .models import Comment, CommentQuerySet
+from .models import Comment, CommentEvent, CommentQuerySet
 
 ERASED = "This comment was erased at its author's request."
 """What an erased comment says in its place (stored, so every page and feed shows the same)."""
@@ -34,7 +34,9 @@ def comments_of(email: str) -> CommentQuerySet:
 
 def address_export(*, email: str) -> dict:
     """All this site holds about ``email``, as one JSON-ready dict (comments in the order written)."""
-    comments = comments_of(email).select_related("thread", "user").order_by("created_at", "pk")
+    comments = (
+        comments_of(email).select_related("thread", "user").prefetch_related("events").order_by("created_at", "pk")
+    )
     address = Address.objects.of(email).first()
     return {
         "email": email.strip(),
@@ -54,6 +56,16 @@ def address_export(*, email: str) -> dict:
                 "ip": c.ip,
                 "user_agent": c.user_agent,
                 "text": c.body,
+                "history": [
+                    {
+                        "at": e.at.isoformat(),
+                        "from": e.old_status or None,
+                        "to": e.new_status,
+                        "what": e.what,
+                        **({"text_before": e.old_body} if e.old_body else {}),
+                    }
+                    for e in c.events.all()
+                ],
             }
             for c in comments
         ],
@@ -83,7 +95,8 @@ def address_forget(*, email: str, erase_text: bool = False) -> Forgotten:
     email = email.strip()
     changed, threads = [], set()
     with transaction.atomic():
-        for comment in comments_of(email).select_for_update().select_related("user"):
+        # Only the comments' rows are locked: PostgreSQL refuses FOR UPDATE on the outer join to accounts.
+        for comment in comments_of(email).select_for_update(of=("self",)).select_related("user"):
             comment.user = None
             comment.author_name = comment.author_email = comment.author_url = comment.user_agent = ""
             comment.ip = None
@@ -94,6 +107,12 @@ def address_forget(*, email: str, erase_text: bool = False) -> Forgotten:
             comment.save(update_fields=fields)  # renders the stored name and text again
             changed.append(comment.pk)
             threads.add(comment.thread_id)
+        # The history goes with the comment: the author's own steps no longer name their account, and
+        # erasing the text erases the texts an edit kept.
+        history = CommentEvent.objects.filter(comment_id__in=changed)
+        history.filter(via=Comment.Via.AUTHOR).update(actor=None)
+        if erase_text:
+            history.update(old_body="")
         revoke(email)
         Address.objects.of(email).update(confirmation_sent_at=None)
         if threads:  # the pages showing them are rendered again once this commits (pnyx.freshness)

@@ -27,6 +27,8 @@ class ThreadItem:
     reply_to: int | None = None  # the comment a Reply link answers (the parent, at the deepest level)
     opens_replies: bool = False
     closes: int = 0
+    path: str = ""  # a placeholder's: the hidden comment's
+    deleted: bool = False  # a placeholder for a comment its author deleted
 
 
 @dataclass
@@ -91,7 +93,24 @@ def thread_page(thread: Thread, number: int) -> ThreadPage | None:
         comments = comments.filter(path__lt=bounds[number - 1])
     comments = list(comments)
     refresh_stale(comments)
-    return ThreadPage(thread, number, len(bounds) + 1, build_thread(comments, max_depth=conf.THREAD_DEPTH))
+    items = build_thread(comments, max_depth=conf.THREAD_DEPTH)
+    _mark_deleted(thread, items)
+    return ThreadPage(thread, number, len(bounds) + 1, items)
+
+
+def _mark_deleted(thread: Thread, items: list[ThreadItem]) -> None:
+    """Say which placeholders stand for a comment its author deleted (``own.comment_delete_own``): one
+    query, and only on a page that has placeholders at all."""
+    hidden = [item.path for item in items if item.comment is None]
+    if not hidden:
+        return
+    deleted = set(
+        thread.comments.filter(path__in=hidden, status=Comment.Status.TRASH, status_via=Comment.Via.AUTHOR).values_list(
+            "path", flat=True
+        )
+    )
+    for item in items:
+        item.deleted = item.comment is None and item.path in deleted
 
 
 def build_thread(comments: list[Comment], *, max_depth: int) -> list[ThreadItem]:
@@ -110,7 +129,7 @@ def build_thread(comments: list[Comment], *, max_depth: int) -> list[ThreadItem]
         while len(open_paths) < len(ancestors):
             # Ancestor missing from the visible set: stand a placeholder in for it.
             if len(open_paths) < max_depth - 1:
-                items.append(ThreadItem(comment=None, depth=len(open_paths)))
+                items.append(ThreadItem(comment=None, depth=len(open_paths), path=ancestors[len(open_paths)]))
             open_paths.append(ancestors[len(open_paths)])
         depth = min(len(ancestors), max_depth - 1)
         reply_to = comment.pk if comment.takes_replies(max_depth=max_depth) else comment.parent_id

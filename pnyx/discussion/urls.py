@@ -10,5 +10,7 @@ urlpatterns = [
     path("feed/atom/", feeds.atom, name="feed_atom"),
     path("locate/", views.locate, name="locate"),
     path("<int:comment_id>/", views.own_comment, name="own"),
+    path("<int:comment_id>/edit/", views.edit_own, name="edit"),
+    path("<int:comment_id>/delete/", views.delete_own, name="delete"),
     path("confirm/<str:token>/", views.confirm, name="confirm"),
 ]

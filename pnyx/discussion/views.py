@@ -6,6 +6,7 @@ and ``rules``.
 
 import logging
 
+from django.core.exceptions import ValidationError
 from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,9 +24,10 @@ from pnyx.identity.commenter import commenter_for, prove_address, read_cookie, r
 from pnyx.origin import is_same_origin
 
 from .confirmation import comment_confirm, comment_disown, comment_for_token
-from .forms import CommentForm
+from .forms import CommentForm, clean_body
 from .fragments import comment_html, refresh_stale
 from .models import Comment, Thread
+from .own import changeable_in_thread, comment_delete_own, comment_edit_own, edit_until, may_change
 from .posting import Client, CommentRefused, DuplicateComment, RateLimited, parent_comment, post_comment
 
 logger = logging.getLogger(__name__)
@@ -127,7 +129,8 @@ def _own_held(request: HttpRequest) -> list[Comment]:
 @require_GET
 def mine(request: HttpRequest) -> JsonResponse:
     """The visitor's own part of a page: who they are, how they signed in, their comments still held in this
-    thread, and the draft they left this page with to sign in, if any."""
+    thread, the draft they left this page with to sign in, if any, and for staff how many comments wait
+    on the moderation desk."""
     thread_id = request.GET.get("thread", "")
     held = [c for c in _own_held(request) if str(c.thread_id) == thread_id]
     refresh_stale(held)
@@ -162,7 +165,80 @@ def mine(request: HttpRequest) -> JsonResponse:
         mine["account"] = account
     if draft:
         mine["draft"] = draft
+    own = changeable_in_thread(request, int(thread_id)) if _number(thread_id) else []
+    if own:
+        mine["own"] = [_own_entry(c) for c in own]
+    if request.user.is_authenticated and request.user.is_staff:
+        mine["desk"] = {"url": reverse("desk:index"), "pending": Comment.objects.filter(status="pending").count()}
     return JsonResponse(mine)
+
+
+def _own_entry(comment: Comment) -> dict:
+    """What the page's script needs to offer Edit and Delete on one of the reader's own comments."""
+    return {
+        "id": comment.pk,
+        "body": comment.body,
+        "until": int(edit_until(comment).timestamp() * 1000),
+        "edit": reverse("discussion:edit", args=[comment.pk]),
+        "delete": reverse("discussion:delete", args=[comment.pk]),
+    }
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _own_refusal(request: HttpRequest, message: str, *, status: int, comment: Comment | None = None) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"error": message}, status=status)
+    context = {"comment": comment, "error": message, "text": request.POST.get("comment", "")}
+    return render(request, "discussion/edit_own.html", context, status=status)
+
+
+def _own_comment_or_refusal(request: HttpRequest, comment_id: int) -> Comment | HttpResponse:
+    comment = get_object_or_404(Comment.objects.select_related("thread"), pk=comment_id)
+    if not may_change(request, comment):
+        message = _("This comment can no longer be changed: the time to edit or delete it has passed.")
+        return _own_refusal(request, message, status=403)
+    return comment
+
+
+# Like the comment POST: no token in the cached page, so the Origin check and SameSite cookies guard it.
+@csrf_exempt
+@never_cache
+@vary_on_cookie
+def edit_own(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """The author's edit: a form on its own page without JavaScript, the page's script's POST with it."""
+    if request.method == "POST" and not is_same_origin(request):
+        return render(request, "discussion/refused.html", status=403)
+    comment = _own_comment_or_refusal(request, comment_id)
+    if isinstance(comment, HttpResponse):
+        return comment
+    if request.method != "POST":
+        return render(request, "discussion/edit_own.html", {"comment": comment, "text": comment.body})
+    try:
+        body = clean_body(request.POST.get("comment", ""))
+    except ValidationError as error:
+        return _own_refusal(request, error.messages[0], status=400, comment=comment)
+    comment_edit_own(request=request, comment=comment, body=body)
+    if _wants_json(request):
+        return JsonResponse({"id": comment.pk, "html": comment.body_html, "awaiting": not comment.is_public})
+    return _landing(comment, js="")
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def delete_own(request: HttpRequest, comment_id: int) -> HttpResponse:
+    if not is_same_origin(request):
+        return render(request, "discussion/refused.html", status=403)
+    comment = _own_comment_or_refusal(request, comment_id)
+    if isinstance(comment, HttpResponse):
+        return comment
+    comment_delete_own(request=request, comment=comment)
+    if _wants_json(request):
+        return JsonResponse({"id": comment.pk, "deleted": True})
+    return redirect(f"{comment.thread.get_absolute_url()}#comments")
 
 
 def _readers_see(thread: Thread) -> bool:
@@ -182,7 +258,8 @@ def own_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
         return redirect(comment.get_absolute_url())
     if comment not in _own_held(request):
         raise Http404
-    return render(request, "discussion/own_comment.html", {"comment": comment, "thread": comment.thread})
+    context = {"comment": comment, "thread": comment.thread, "changeable": may_change(request, comment)}
+    return render(request, "discussion/own_comment.html", context)
 
 
 @require_GET

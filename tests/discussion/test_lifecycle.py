@@ -79,7 +79,9 @@ def test_the_admin_form_adds_a_comment_as_one_change_and_never_edits_a_status(ad
     data = {"kind": "comment", "author_name": "Editor", "body": "Edited.", "status": "spam"}
     admin_client.post(f"/admin/discussion/comment/{added.pk}/change/", data)
     added.refresh_from_db()
-    assert (added.body, added.status, changes) == ("Edited.", "approved", [])
+    edit = Change(added.pk, post.thread.pk, "approved", "approved", "moderator", edited=True)
+    assert (added.body, added.status, changes) == ("Edited.", "approved", [edit])
+    assert [e.old_body for e in added.events.all()] == ["", "A note from the editor."]
 
 
 def test_an_import_is_one_change_per_comment(tmp_path, changes):

@@ -5,7 +5,8 @@ import json
 import pytest
 from django.contrib.auth.models import Permission
 
-from pnyx.discussion.models import Comment
+from pnyx.discussion.lifecycle import comment_set_body
+from pnyx.discussion.models import Comment, CommentEvent
 from pnyx.discussion.privacy import ERASED, address_export, address_forget
 from pnyx.identity.models import Address, revoked_at
 from tests.factories import CommentFactory, PostFactory, UserFactory
@@ -79,6 +80,20 @@ def test_erasing_replaces_the_text_and_leaves_the_replies(asked):
     guest.refresh_from_db()
     assert guest.body == ERASED and "My first thought" not in guest.body_html
     assert Comment.objects.filter(pk=reply.pk, parent=guest).exists()
+
+
+def test_the_history_is_exported_with_earlier_texts_and_erased_with_the_text(asked):
+    _post, guest, signed_in, _reply, _other = asked
+    account = signed_in.user
+    comment_set_body(comment=guest, body="My first thought, fixed.", what="edited by its author", via="author")
+    comment_set_body(comment=signed_in, body="A second one.", what="edited by its author", via="author", actor=account)
+    history = address_export(email="ana@example.org")["comments"][0]["history"]
+    assert [(h["from"], h["to"], h.get("text_before")) for h in history] == [
+        ("approved", "approved", "My first thought.")
+    ]
+    address_forget(email="ana@example.org", erase_text=True)
+    events = CommentEvent.objects.filter(comment__in=[guest, signed_in])
+    assert list(events.values_list("old_body", "actor")) == [("", None), ("", None)]
 
 
 def test_staff_export_an_address_as_a_json_download(asked, admin_client):

@@ -5,12 +5,40 @@
  * - the draft is kept in this browser until the server has taken the comment;
  * - the button rests while the comment is on its way, so a double click sends it once;
  * - a #comment-N (or an old imported anchor) this page of the thread does not hold opens the page that
- *   holds it, found through a small JSON lookup that is the same for everyone. */
+ *   holds it, found through a small JSON lookup that is the same for everyone;
+ * - on every page, staff see how many comments wait on the moderation desk, with a link to it.
+ *   Other pages than a post's ask the reader's JSON only in a browser that was seen to be staff's
+ *   (a flag in localStorage), so readers' visits to the home page cost no request. */
 (function () {
   "use strict";
   var area = document.getElementById("comments");
   var form = document.getElementById("commentform");
-  if (!area) return;
+  var deskLink = document.getElementById("desk-link");
+  var STAFF = "pnyx:staff";
+
+  function showDesk(mine) {
+    try {
+      if (mine && mine.desk) localStorage.setItem(STAFF, "1"); else localStorage.removeItem(STAFF);
+    } catch (e) { /* storage disabled */ }
+    if (!deskLink) return;
+    deskLink.hidden = !(mine && mine.desk);
+    if (!mine || !mine.desk) return;
+    var link = deskLink.querySelector("a");
+    link.textContent = link.dataset.template.replace("%(count)s", mine.desk.pending);
+    link.href = mine.desk.url;
+  }
+
+  if (!area) {
+    var staffSeen = false;
+    try { staffSeen = !!localStorage.getItem(STAFF); } catch (e) { /* storage disabled */ }
+    if (deskLink && staffSeen) {
+      fetch(deskLink.dataset.mine, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (mine) { if (mine) showDesk(mine); })
+        .catch(function () { /* offline: no count */ });
+    }
+    return;
+  }
   var respond = document.getElementById("respond");
   var home = respond ? document.createComment("respond") : null;
   if (respond) respond.parentNode.insertBefore(home, respond);
@@ -220,7 +248,9 @@
     .then(function (r) { return r.ok ? r.json() : null; })
     .then(function (mine) {
       if (!mine) return;
+      showDesk(mine);
       mine.pending.forEach(place);
+      (mine.own || []).forEach(ownControls);
       var who = mine.identity;
       if (form && who && who.kind === "guest") {
         ["author", "email", "url"].forEach(function (name, i) {
@@ -236,6 +266,90 @@
     })
     .catch(function () { /* offline or refused: the page is still complete */ })
     .then(reveal);
+
+  // The reader's own comments, while they may still change them: Edit and Delete, shown to them alone
+  // (the page is the same for everyone; which comments are theirs comes from the reader's JSON).
+  function ownControls(own) {
+    var article = document.getElementById("comment-" + own.id);
+    if (!article) return;
+    var words = area.dataset;
+    var controls = document.createElement("p");
+    controls.className = "own-controls";
+    var edit = makeButton(words.wordEdit, "own-edit");
+    var remove = makeButton(words.wordDelete, "own-delete");
+    controls.append(edit, " ", remove);
+    article.appendChild(controls);
+    var wait = own.until - Date.now();
+    if (wait > 0 && wait < 2147483647) setTimeout(function () { controls.remove(); }, wait);
+
+    edit.addEventListener("click", function () {
+      var content = article.querySelector(".comment-content");
+      var editor = document.createElement("form");
+      editor.className = "own-editor";
+      var text = document.createElement("textarea");
+      text.name = "comment"; text.rows = 6; text.value = own.body; text.required = true;
+      var error = document.createElement("p");
+      error.className = "comment-error"; error.hidden = true; error.setAttribute("role", "alert");
+      var save = makeButton(words.wordSave, "own-save");
+      save.type = "submit";
+      var cancel = makeButton(words.wordCancel, "own-cancel");
+      editor.append(text, error, save, " ", cancel);
+      content.hidden = true; controls.hidden = true;
+      article.insertBefore(editor, controls);
+      text.focus();
+      function close() { editor.remove(); content.hidden = false; controls.hidden = false; }
+      cancel.addEventListener("click", close);
+      editor.addEventListener("submit", function (event) {
+        event.preventDefault();
+        save.disabled = true;
+        post(own.edit, { comment: text.value }).then(function (answer) {
+          save.disabled = false;
+          if (answer.error) { error.textContent = answer.error; error.hidden = false; return; }
+          own.body = text.value.trim();
+          content.innerHTML = answer.html;
+          if (answer.awaiting && !article.querySelector(".comment-awaiting-moderation")) {
+            var note = document.createElement("p");
+            note.className = "comment-awaiting-moderation";
+            note.textContent = words.wordAwaiting;
+            article.querySelector(".comment-meta").appendChild(note);
+          }
+          close();
+        });
+      });
+    });
+
+    remove.addEventListener("click", function () {
+      if (!window.confirm(words.wordConfirm)) return;
+      post(own.delete, {}).then(function (answer) {
+        if (answer.error) { window.alert(answer.error); return; }
+        var item = document.getElementById("li-comment-" + own.id);
+        if (item.querySelector(":scope > ol.children > li")) {
+          var placeholder = document.createElement("div");
+          placeholder.className = "comment-body";
+          placeholder.innerHTML = '<p class="comment-removed"></p>';
+          placeholder.firstChild.textContent = words.wordDeleted;
+          item.classList.add("removed");
+          item.replaceChild(placeholder, article);
+        } else {
+          item.remove();
+        }
+      });
+    });
+  }
+
+  function makeButton(label, className) {
+    var b = document.createElement("button");
+    b.type = "button"; b.className = className; b.textContent = label;
+    return b;
+  }
+
+  function post(url, fields) {
+    var data = new FormData();
+    Object.keys(fields).forEach(function (name) { data.append(name, fields[name]); });
+    return fetch(url, { method: "POST", body: data, credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.json(); })
+      .catch(function () { return { error: area.dataset.wordOffline || "Not saved: the site could not be reached." }; });
+  }
 
   // The anchor in the address, once held comments are in place: scrolled to if this page holds it,
   // else looked up and opened on its page. The lookup's answer is followed once: an answer naming this
