@@ -11,13 +11,13 @@ class DiscussionConfig(AppConfig):
 
         from pnyx.blog.models import Post
 
-        from .confirmation import on_comment_changed
         from .fragments import on_user_saved
         from .lifecycle import comment_changed
+        from .notifications import on_comment_changed
 
         # The blog knows no comment: a post's thread follows the post from here.
         post_save.connect(_post_saved, sender=Post, dispatch_uid="discussion.thread_for_post")
-        comment_changed.connect(on_comment_changed, dispatch_uid="discussion.confirmation")
+        comment_changed.connect(on_comment_changed, dispatch_uid="discussion.notifications")
         # A comment deleted outright (the admin's delete action) skips the lifecycle: count again.
         post_delete.connect(_comment_deleted, sender="discussion.Comment", dispatch_uid="discussion.recount")
         # A signed-in commenter's name is in their comments' stored HTML.

@@ -9,4 +9,5 @@ urlpatterns = [
     path("locate/", views.locate, name="locate"),
     path("<int:comment_id>/", views.own_comment, name="own"),
     path("confirm/<str:token>/", views.confirm, name="confirm"),
+    path("moderate/<str:token>/", views.moderate, name="moderate"),
 ]
