@@ -50,6 +50,7 @@ class _Inbox:
     def __init__(self):
         self.received = []
         self.worker = None
+        self.refuse: set[str] = set()  # addresses the server answers "550 no such user"
 
     @property
     def messages(self) -> list:
@@ -63,6 +64,12 @@ class _Handler:
 
     def __init__(self, inbox: _Inbox):
         self.inbox = inbox
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address in self.inbox.refuse:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
         from email import message_from_bytes, policy
