@@ -371,7 +371,8 @@ TASKS = {
     }
 }
 # django-rq's queues, used only with PNYX_TASKS=redis. A job RQ could not run stays in its failed registry.
-RQ = {"COMMIT_MODE": "auto"}  # pnyx enqueues once the database has committed (pnyx.outbox.services)
+# pnyx enqueues once the database has committed (pnyx.outbox.services); django-tasks-rq runs its own job class.
+RQ = {"COMMIT_MODE": "auto", "JOB_CLASS": "django_tasks_rq.Job"}
 RQ_QUEUES = {"default": {"URL": PNYX_REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 300}}
 
 # The cache-first front (pnyx.front, pnyx.pagecache): how much page memory each worker keeps, and what a

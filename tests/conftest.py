@@ -156,7 +156,8 @@ class _Worker:
             import django_rq
             from rq.worker import SimpleWorker
 
-            django_rq.get_worker("default", worker_class=SimpleWorker).work(burst=True, with_scheduler=True)
+            worker = django_rq.get_worker("default", worker_class=SimpleWorker, job_class="django_tasks_rq.Job")
+            worker.work(burst=True, with_scheduler=True)
         else:
             from django_tasks_db.management.commands.db_worker import Worker
 

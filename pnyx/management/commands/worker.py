@@ -25,7 +25,14 @@ class Command(BaseCommand):
     def handle(self, *args, interval: float, burst: bool, **options) -> None:
         email_requeue_stale()
         if settings.PNYX_TASKS == "redis":
-            call_command("rqworker", "default", with_scheduler=True, burst=burst, verbosity=options["verbosity"])
+            call_command(
+                "rqworker",
+                "default",
+                job_class="django_tasks_rq.Job",
+                with_scheduler=True,
+                burst=burst,
+                verbosity=options["verbosity"],
+            )
         else:
             call_command(
                 "db_worker",
