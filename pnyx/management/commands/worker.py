@@ -3,14 +3,34 @@
 ``pnyx serve`` starts one itself; run this alone when the web and the worker live in separate services
 (``pnyx serve --no-worker``). With ``PNYX_TASKS=database`` (the default) it is django-tasks-db's
 ``db_worker``; with ``PNYX_TASKS=redis``, django-rq's ``rqworker`` with its scheduler, which wakes the
-retries due later. Either way it first queues again any mail whose task was lost.
+retries due later. Either way it queues again any mail whose task was lost (a worker killed mid-send,
+a queue that could not take it), when it starts and every few minutes.
 """
+
+import logging
+import threading
+import time
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
 
+from pnyx.outbox.conf import conf
 from pnyx.outbox.services import email_requeue_stale
+
+logger = logging.getLogger(__name__)
+
+
+def _sweep_forever(every: float) -> None:
+    while True:
+        time.sleep(every)
+        try:
+            email_requeue_stale()
+        except Exception:
+            logger.exception("could not look for lost mail; trying again later")
+        finally:
+            connection.close()  # this thread's own connection: never held between sweeps
 
 
 class Command(BaseCommand):
@@ -24,6 +44,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, interval: float, burst: bool, **options) -> None:
         email_requeue_stale()
+        if not burst:
+            threading.Thread(target=_sweep_forever, args=(conf.STALE_AFTER / 3,), daemon=True).start()
         if settings.PNYX_TASKS == "redis":
             call_command(
                 "rqworker",
