@@ -4,7 +4,9 @@
   address itself when it looks like a regular on a new browser (``confirmation``).
 - A comment readers can now see (posted straight through, or approved from held): the author of the
   comment it answers, if they asked for replies, and the post's author. One mail per address, the most
-  specific reason first, and never one to the comment's own author.
+  specific reason first, and never one to the comment's own author about their own comment.
+- A held comment a moderator approved: its author, when the address is known to be theirs (a signed-in
+  account, or a guest who asked for replies from a browser that confirmed it).
 
 Every mail is written into the outbox here and sent by the worker; an address turns a reason off with
 the unsubscribe link of any such mail (for a post's author, that is the per-author setting). Imported
@@ -44,6 +46,8 @@ def on_comment_changed(sender, *, changes: list[Change], **kwargs) -> None:
             comment_held_notify(comment)
         else:
             comment_published_notify(comment)
+            if change.old == Comment.Status.PENDING and change.via == Comment.Via.MODERATOR:
+                comment_approved_notify(comment)
 
 
 def moderators() -> QuerySet:
@@ -101,3 +105,14 @@ def comment_published_notify(comment: Comment) -> None:
         context["parent_name"] = mail_name(parent.display_name)
     for to, (reason, template) in recipients.items():
         email_queue(to=to, reason=reason, template=template, context=context, about=comment)
+
+
+def comment_approved_notify(comment: Comment) -> None:
+    """Tell the author their held comment is up; only at an address known to be theirs, never one anyone
+    could have typed into the form."""
+    if comment.user_id is None and not comment.notify_replies:
+        return
+    if to := own_address(comment):
+        email_queue(
+            to=to, reason=Reason.APPROVED, template="discussion/mail/approved", context=_context(comment), about=comment
+        )

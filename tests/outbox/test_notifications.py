@@ -147,3 +147,23 @@ def test_a_signed_in_reader_can_ask_for_replies_and_a_guest_must_confirm_the_add
     assert not Comment.objects.get(body="A guest.").notify_replies
     page = client.get(post.get_absolute_url()).content.decode()
     assert "Notify me of follow-up comments by email" in page
+
+
+def test_a_signed_in_reader_hears_when_a_moderator_approves_their_held_comment(client, smtp_server, post):
+    reader = UserFactory(username="reader", email="reader@example.com")
+    client.force_login(reader)
+    _comment(client, post, text="My first words here.")
+    held = Comment.objects.get()
+    assert held.status == "pending"
+    comment_approve(comment=held, moderator=UserFactory(username="mod", is_staff=True))
+    sent = {m["To"]: " ".join(m["Subject"].split()) for m in smtp_server.messages}
+    assert sent == {
+        "reader@example.com": "[pnyx] Your comment on “Bicycles” is published",
+        "writer@example.com": "[pnyx] New comment on “Bicycles”",
+    }
+
+
+def test_a_guest_whose_address_is_unproven_is_not_mailed_on_approval(smtp_server, post):
+    _comment(Browser(), post, text="Typed with any address.", email="someone@example.org")
+    comment_approve(comment=Comment.objects.get())
+    assert [m["To"] for m in smtp_server.messages] == ["writer@example.com"]
