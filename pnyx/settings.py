@@ -287,6 +287,10 @@ INSTALLED_APPS = [
     "pnyx.discussion",
     "pnyx.identity",
     "pnyx.porting",
+    "pnyx.outbox",
+    "django_tasks",
+    "django_tasks_db",
+    "django_rq",
     # After pnyx's apps, so that pnyx/templates/account/ and socialaccount/ override allauth's pages.
     "allauth",
     "allauth.account",
@@ -366,6 +370,23 @@ if PNYX_REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": PNYX_REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Background work (mail above all) runs through django-tasks, outside every request: in the database by
+# default, so one box needs nothing more, or in RQ on Redis (PNYX_TASKS=redis, the default with REDIS_URL).
+# `pnyx serve` starts a worker itself; `pnyx worker` runs one alone (README: Running the worker).
+PNYX_TASKS = _env_choice("PNYX_TASKS", "redis" if PNYX_REDIS_URL else "database", ("database", "redis"))
+if PNYX_TASKS == "redis" and not PNYX_REDIS_URL:
+    raise ImproperlyConfigured("REDIS_URL must be set too: PNYX_TASKS=redis keeps the tasks in Redis")
+TASKS = {
+    "default": {
+        "BACKEND": ("django_tasks_rq.RQBackend" if PNYX_TASKS == "redis" else "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# django-rq's queues, used only with PNYX_TASKS=redis. A job RQ could not run stays in its failed registry.
+# pnyx enqueues once the database has committed (pnyx.outbox.services); django-tasks-rq runs its own job class.
+RQ = {"COMMIT_MODE": "auto", "JOB_CLASS": "django_tasks_rq.Job"}
+RQ_QUEUES = {"default": {"URL": PNYX_REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 300}}
 
 # The cache-first front (pnyx.front, pnyx.pagecache): how much page memory each worker keeps, and what a
 # CDN or proxy in front may do with a page. Browsers always ask again (max-age=0) and get a 304 when
@@ -456,7 +477,7 @@ EMAIL_PORT = _env_int("PNYX_EMAIL_PORT", 25, low=1, high=65535)
 EMAIL_HOST_USER = _env_str("PNYX_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = _env_str("PNYX_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("PNYX_EMAIL_TLS", False)
-# Mail is sent from inside a request or a worker: a mail server that stops answering must not hold it.
+# Mail is sent by the task worker only (pnyx.outbox); a mail server that stops answering must not hold it.
 EMAIL_TIMEOUT = _env_int("PNYX_EMAIL_TIMEOUT", 10, low=1, high=300)
 DEFAULT_FROM_EMAIL = _env_str("PNYX_FROM_EMAIL", "pnyx@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -497,6 +518,10 @@ PNYX_COMMENT_RATE_LIMITS = _env_value(
     _rate_limits,
     "comma-separated amount/period/scope entries, like 5/m/ip,20/h/identity,30/m/post",
 )
+
+# The outbox (pnyx.outbox.conf): at most this many mails to one address per hour, whatever the reason, and
+# whether a burst of comments on one post reaches a subscriber as one digest.
+PNYX_EMAIL_HOURLY_LIMIT = _env_int("PNYX_EMAIL_HOURLY_LIMIT", 20, low=1, high=10_000)
 
 # Accounts (django-allauth, customised in pnyx.identity.adapter). A local account signs in with its email,
 # verified by mail before it counts. An account made through a provider is that provider's account: it

@@ -22,6 +22,7 @@ urlpatterns = [
     path("comments/", include("pnyx.discussion.urls")),
     path("desk/", include("pnyx.discussion.desk.urls")),
     path("you/", include("pnyx.identity.urls")),
+    path("mail/", include("pnyx.outbox.urls")),
     # allauth's pages (sign in, sign up, email verification, provider callbacks), customised through
     # pnyx.identity.adapter and the templates in pnyx/templates/account/ and socialaccount/.
     path("accounts/", include("allauth.urls")),

@@ -41,35 +41,154 @@ def _plain_static_storage(settings):
 
 
 class _Inbox:
-    """What a real SMTP server (aiosmtpd, on loopback) received."""
+    """What a real SMTP server (aiosmtpd, on loopback) received.
+
+    ``messages`` first runs the task worker (when the inbox has one), as a reader would wait for the
+    mail; ``received`` is what arrived so far, without running anything.
+    """
 
     def __init__(self):
-        self.messages = []
+        self.received = []
+        self.worker = None
+        self.refuse: set[str] = set()  # addresses the server answers "550 no such user"
+
+    @property
+    def messages(self) -> list:
+        if self.worker is not None:
+            self.worker.run()
+        return self.received
+
+
+class _Handler:
+    """aiosmtpd's handler (kept apart from the inbox: aiosmtpd looks through its handler's attributes)."""
+
+    def __init__(self, inbox: _Inbox):
+        self.inbox = inbox
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address in self.inbox.refuse:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
         from email import message_from_bytes, policy
 
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        self.inbox.received.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
 
 
-@pytest.fixture
-def smtp_server(settings):
-    """A real SMTP server on a free loopback port, with Django's SMTP backend pointed at it."""
-    from aiosmtpd.controller import Controller
-
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+        return probe.getsockname()[1]
+
+
+def start_smtp(port: int):
+    """A real SMTP server (aiosmtpd) on ``port``: (its controller, its inbox)."""
+    from aiosmtpd.controller import Controller
+
     inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller = Controller(_Handler(inbox), hostname="127.0.0.1", port=port)
     controller.start()
+    return controller, inbox
+
+
+@pytest.fixture
+def smtp_port(settings) -> int:
+    """A free loopback port with Django's SMTP backend pointed at it, and nothing listening yet."""
+    port = free_port()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = port
     settings.EMAIL_USE_TLS = False
+    return port
+
+
+@pytest.fixture
+def smtp_server(smtp_port, mail_worker):
+    """A real SMTP server on a free loopback port, with Django's SMTP backend pointed at it. Its
+    ``messages`` are what arrived once the task worker sent everything due (``mail_worker``)."""
+    controller, inbox = start_smtp(smtp_port)
+    inbox.worker = mail_worker
     yield inbox
     controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_the_database(settings):
+    """Tasks go through the database backend unless a test asks for RQ (``rq_tasks``): with REDIS_URL set,
+    the site would choose RQ, and one Redis shared by parallel test processes is no place for every test."""
+    settings.PNYX_TASKS = "database"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+@pytest.fixture
+def rq_tasks(settings):
+    """Tasks through RQ on the Redis of REDIS_URL (skipped without it). One test at a time across the
+    parallel test processes, since they share the queue."""
+    import redis
+
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        pytest.skip("REDIS_URL is not set: the RQ task backend needs a Redis")
+    connection = redis.Redis.from_url(url)
+    with connection.lock("pnyx-tests-rq", timeout=300, blocking_timeout=300):
+        settings.PNYX_TASKS = "redis"
+        settings.RQ_QUEUES = {"default": {"URL": url}}
+        settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+        import django_rq
+
+        queue = django_rq.get_queue("default")
+        queue.empty()
+        for job_id in queue.scheduled_job_registry.get_job_ids():
+            queue.scheduled_job_registry.remove(job_id, delete_job=True)
+        yield queue
+
+
+class _Worker:
+    """The task worker, run in this process: ``run()`` does every task that is due, then returns."""
+
+    def run(self) -> None:
+        from django.conf import settings
+
+        if settings.PNYX_TASKS == "redis":
+            import django_rq
+            from rq.worker import SimpleWorker
+
+            worker = django_rq.get_worker("default", worker_class=SimpleWorker, job_class="django_tasks_rq.Job")
+            worker.work(burst=True, with_scheduler=True)
+        else:
+            from django_tasks_db.management.commands.db_worker import Worker
+
+            Worker(
+                queue_names=["*"],
+                interval=0,
+                batch=True,
+                backend_name="default",
+                startup_delay=False,
+                max_tasks=None,
+                worker_id="tests",
+                excluded_queue_names=[],
+            ).run()
+
+    def run_until(self, done, *, timeout: float = 30) -> None:
+        """Run what is due again and again (retries come due later) until ``done()`` or ``timeout``."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while True:
+            self.run()
+            if done():
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"still not done after {timeout} s")
+            time.sleep(0.2)
+
+
+@pytest.fixture
+def mail_worker() -> _Worker:
+    return _Worker()
 
 
 @pytest.fixture(autouse=True)

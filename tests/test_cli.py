@@ -28,6 +28,8 @@ def _free_port() -> int:
 def _env(data_dir: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if k != "PNYX_SECRET_KEY"}
     env["PNYX_DATA_DIR"] = str(data_dir)
+    # A worker started by `pnyx serve` keeps to the database: on Redis it would take the test suite's jobs.
+    env["PNYX_TASKS"] = "database"
     return env
 
 
@@ -134,7 +136,7 @@ def test_pnyx_help_puts_the_operators_commands_first_each_described_then_djangos
     operator_part, developer_part = text.split("Django's developer commands:")
     listed = [line.split()[0] for line in operator_part.split("Running a site:")[1].strip().splitlines()]
     assert listed[:4] == ["serve", "demo", "import", "export"]
-    assert {"backup", "restore", "migrate", "createsuperuser", "check"} <= set(listed)
+    assert {"backup", "restore", "migrate", "createsuperuser", "check", "worker"} <= set(listed)
     described = {line.split()[0]: line.split(maxsplit=1)[1] for line in operator_part.splitlines()[3:] if line.strip()}
     assert described["serve"].startswith("Serve pnyx over HTTP") and all(described.values())
     developer = set(developer_part.split())
@@ -271,3 +273,86 @@ def test_favicon_ico_answers_with_the_icon_pages_link(demo_site):
 def _empty_or_absent(database: Path) -> bool:
     """Settings create the SQLite file empty and private (0600) before SQLite may; nothing more was written."""
     return not database.exists() or database.stat().st_size == 0
+
+
+def _workers_of(pid: int) -> list[int]:
+    """The task workers among ``pid``'s children (granian's come and go: one may vanish while we look)."""
+    found = []
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except FileNotFoundError:
+            continue
+        if "pnyx.cli worker" in command:
+            found.append(int(child))
+    return found
+
+
+def test_pnyx_serve_runs_the_task_worker_and_stops_it_with_itself(tmp_path):
+    port = _free_port()
+    server = subprocess.Popen(
+        [PNYX, "serve", "--port", str(port), "--workers", "1"],
+        env=_sqlite_env(tmp_path / "data"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        assert _get(f"http://127.0.0.1:{port}/", timeout=90)[0] == 200
+        [worker] = _workers_of(server.pid)
+    finally:
+        server.send_signal(signal.SIGINT)
+        output = server.communicate(timeout=60)[0].decode()
+    assert not Path(f"/proc/{worker}").exists() or "zombie" in Path(f"/proc/{worker}/status").read_text()
+    assert "Traceback" not in output, output
+
+
+def test_pnyx_serve_no_worker_leaves_the_worker_to_its_own_service(tmp_path):
+    port = _free_port()
+    server = subprocess.Popen(
+        [PNYX, "serve", "--port", str(port), "--workers", "1", "--no-worker"],
+        env=_sqlite_env(tmp_path / "data"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert _get(f"http://127.0.0.1:{port}/", timeout=90)[0] == 200
+        assert _workers_of(server.pid) == []
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=60)
+
+
+def test_pnyx_worker_sends_what_waits_in_the_outbox_then_exits_with_burst(tmp_path, smtp_port):
+    from tests.conftest import start_smtp
+
+    env = {**_sqlite_env(tmp_path), "PNYX_EMAIL_HOST": "127.0.0.1", "PNYX_EMAIL_PORT": str(smtp_port)}
+    subprocess.run([PNYX, "migrate"], env=env, check=True, capture_output=True)
+    queue = (
+        "from pnyx.outbox.services import email_queue; "
+        "email_queue(to='robin@example.org', reason='test', template='discussion/mail/confirm', "
+        "context={'name': 'Robin', 'title': 'Bicycles', 'url': 'http://localhost:8000/'})"
+    )
+    subprocess.run([PNYX, "shell", "-c", queue], env=env, check=True, capture_output=True)
+    controller, inbox = start_smtp(smtp_port)
+    try:
+        result = subprocess.run([PNYX, "worker", "--burst"], env=env, capture_output=True, text=True, timeout=120)
+    finally:
+        controller.stop()
+    assert result.returncode == 0, result.stderr
+    assert [m["To"] for m in inbox.received] == ["robin@example.org"]
+
+
+def test_pnyx_sendtestemail_sends_through_the_configured_server(tmp_path, smtp_port):
+    from tests.conftest import start_smtp
+
+    env = {**_sqlite_env(tmp_path), "PNYX_EMAIL_HOST": "127.0.0.1", "PNYX_EMAIL_PORT": str(smtp_port)}
+    controller, inbox = start_smtp(smtp_port)
+    try:
+        result = subprocess.run(
+            [PNYX, "sendtestemail", "admin@example.org"], env=env, capture_output=True, text=True, timeout=60
+        )
+    finally:
+        controller.stop()
+    assert result.returncode == 0, result.stderr
+    [message] = inbox.received
+    assert message["To"] == "admin@example.org" and "Test email" in message["Subject"]

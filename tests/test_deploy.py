@@ -125,18 +125,21 @@ def test_the_caddyfile_example_is_accepted_by_caddy():
     assert '"upstreams":[{"dial":"127.0.0.1:8000"}]' in result.stdout
 
 
-def test_the_systemd_unit_is_accepted_by_systemd_and_runs_pnyx_serve_hardened(tmp_path):
+@pytest.mark.parametrize(
+    ("name", "command"), [("pnyx.service", "pnyx serve "), ("pnyx-worker.service", "pnyx worker\n")]
+)
+def test_the_systemd_units_are_accepted_by_systemd_and_run_pnyx_hardened(tmp_path, name, command):
     analyze = _tool("systemd-analyze")
-    unit = (DEPLOY / "pnyx.service").read_text()
+    unit = (DEPLOY / name).read_text()
     for hardening in ("NoNewPrivileges=true", "PrivateTmp=true", "ProtectSystem=strict", "Restart=on-failure"):
         assert f"\n{hardening}\n" in unit
-    assert "\nExecStart=/opt/pnyx/bin/pnyx serve " in unit and "\nUser=pnyx\n" in unit
+    assert f"\nExecStart=/opt/pnyx/bin/{command}" in unit and "\nUser=pnyx\n" in unit
     # Where this checkout has pnyx installed and its example environment, so systemd can check they exist.
     unit = unit.replace("/opt/pnyx/bin/pnyx", PNYX).replace("/etc/pnyx/pnyx.env", str(DEPLOY / "pnyx.env"))
-    (tmp_path / "pnyx.service").write_text(unit)
-    result = subprocess.run([analyze, "verify", str(tmp_path / "pnyx.service")], capture_output=True, text=True)
+    (tmp_path / name).write_text(unit)
+    result = subprocess.run([analyze, "verify", str(tmp_path / name)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert "pnyx.service" not in result.stderr, result.stderr  # unknown keys and bad values are only warned about
+    assert name not in result.stderr, result.stderr  # unknown keys and bad values are only warned about
 
 
 def test_the_example_environment_sets_what_a_proxy_in_front_needs():

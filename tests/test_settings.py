@@ -65,11 +65,24 @@ def _assert_refused_in_one_line(result: subprocess.CompletedProcess, variable: s
         ("PNYX_LOG_LEVEL", "LOUD", "one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
         ("PNYX_TIME_ZONE", "Mars/Olympus", "a time zone name"),
         ("PNYX_LANGUAGE", "klingon", "a language code"),
+        ("PNYX_TASKS", "celery", "one of database, redis"),
+        ("PNYX_EMAIL_HOURLY_LIMIT", "0", "a whole number from 1 to 10000"),
     ],
 )
 def test_a_bad_value_stops_pnyx_at_start_with_one_line_naming_the_variable(tmp_path, variable, value, accepts):
     line = _assert_refused_in_one_line(_pnyx(["check"], tmp_path, **{variable: value}), variable, value)
     assert f"{variable} must be {accepts}" in line
+
+
+def test_tasks_go_to_the_database_unless_redis_is_there_or_chosen(tmp_path):
+    alone = _settings(tmp_path, "PNYX_TASKS", "TASKS")
+    assert alone["PNYX_TASKS"] == "database" and alone["TASKS"]["default"]["BACKEND"].startswith("django_tasks_db.")
+    redis = _settings(tmp_path, "TASKS", REDIS_URL="redis://127.0.0.1:6379/3")
+    assert redis["TASKS"]["default"]["BACKEND"] == "django_tasks_rq.RQBackend"
+    chosen = _settings(tmp_path, "PNYX_TASKS", REDIS_URL="redis://127.0.0.1:6379/3", PNYX_TASKS="database")
+    assert chosen["PNYX_TASKS"] == "database"
+    result = _pnyx(["check"], tmp_path, PNYX_TASKS="redis")
+    assert result.returncode == 2 and "REDIS_URL must be set too" in result.stderr
 
 
 def test_a_bad_item_in_a_list_is_named_alone(tmp_path):

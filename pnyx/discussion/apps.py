@@ -11,14 +11,14 @@ class DiscussionConfig(AppConfig):
 
         from pnyx.blog.models import Post
 
-        from .confirmation import on_comment_changed
         from .fragments import on_user_saved
         from .lifecycle import comment_changed
+        from .notifications import on_comment_changed
         from .spam.engines import on_comment_changed as tell_engines
 
         # The blog knows no comment: a post's thread follows the post from here.
         post_save.connect(_post_saved, sender=Post, dispatch_uid="discussion.thread_for_post")
-        comment_changed.connect(on_comment_changed, dispatch_uid="discussion.confirmation")
+        comment_changed.connect(on_comment_changed, dispatch_uid="discussion.notifications")
         # A moderator overruling a spam engine teaches it (Akismet's submit-spam / submit-ham).
         comment_changed.connect(tell_engines, dispatch_uid="discussion.spam_feedback")
         # A comment deleted outright (the admin's delete action) skips the lifecycle: count again.

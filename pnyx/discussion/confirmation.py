@@ -6,26 +6,22 @@ address per interval, so a flood of comments typed with someone's address never 
 Opening it and pressing *publish* publishes that comment and proves the address to that browser only;
 "It wasn't me" revokes the address's proofs and keeps the comment for a moderator as spam.
 
-It runs at the lifecycle's after-commit point, never inside the reader's request transaction, and
-every SMTP call is bounded by ``EMAIL_TIMEOUT``.
+The mail is written into the outbox at the lifecycle's after-commit point (``notifications``) and sent
+by the task worker: a mail server that is slow or down never holds the reader's request.
 """
 
-import logging
 import re
-import smtplib
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
 
-from pnyx.identity.confirmation import address_token, may_send_confirmation, read_address_token
+from pnyx.identity.confirmation import address_token, read_address_token
 from pnyx.identity.models import revoke
+from pnyx.outbox.models import Email, Reason
+from pnyx.outbox.services import email_queue
 
-from .lifecycle import Change, comment_set_status
+from .lifecycle import comment_set_status
 from .models import Comment
-
-logger = logging.getLogger(__name__)
 
 
 def needs_confirmation(comment: Comment) -> bool:
@@ -63,31 +59,22 @@ def mail_name(name: str) -> str:
     return mail_line(re.sub(r"[^\w\s'’-]", "", name), limit=60) or "there"
 
 
-def send_confirmation(comment: Comment) -> bool:
-    """Mail the link; a mail server that is down leaves the comment held for a moderator, never lost."""
+def confirmation_queue(comment: Comment) -> Email:
+    """Write the link's mail into the outbox; a mail server that is down leaves the comment held for a
+    moderator, and the mail is tried again later."""
     path = reverse("discussion:confirm", args=[address_token(comment.author_email, comment.pk)])
     context = {
         "name": mail_name(comment.author_name),
         "title": mail_line(comment.thread.title, limit=100),
         "url": settings.PNYX_BASE_URL + path,
     }
-    subject = mail_line(render_to_string("discussion/confirm_subject.txt", context), limit=150)
-    message = render_to_string("discussion/confirm_message.txt", context)
-    try:
-        send_mail(subject, message, None, [comment.author_email])
-    except (OSError, smtplib.SMTPException):
-        logger.exception("could not send the confirmation link for comment %s", comment.pk)
-        return False
-    return True
-
-
-def on_comment_changed(sender, *, changes: list[Change], **kwargs) -> None:
-    """The lifecycle's after-commit point: a reader's new held comment may call for a link."""
-    for change in changes:
-        if change.old is None and change.new == Comment.Status.PENDING and change.via == Comment.Via.RULES:
-            comment = Comment.objects.select_related("thread").filter(pk=change.comment_id).first()
-            if comment is not None and needs_confirmation(comment) and may_send_confirmation(comment.author_email):
-                send_confirmation(comment)
+    return email_queue(
+        to=comment.author_email,
+        reason=Reason.CONFIRMATION,
+        template="discussion/mail/confirm",
+        context=context,
+        about=comment,
+    )
 
 
 def comment_confirm(*, comment: Comment) -> None:

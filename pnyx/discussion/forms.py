@@ -57,6 +57,11 @@ class CommentForm(forms.Form):
         max_length=WEB_ADDRESS_MAX_LENGTH,
         widget=forms.URLInput(attrs={"autocomplete": "url", "size": 30}),
     )
+    notify = forms.BooleanField(
+        label=_("Notify me of follow-up comments by email"),
+        required=False,
+        help_text=_("(a guest's address must have been confirmed first)"),
+    )
     comment_parent = forms.CharField(required=False, widget=forms.HiddenInput)
     # Set to "1" by the page's script: a reader with JavaScript sees a held comment in place.
     js = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -247,6 +247,13 @@ class Comment(models.Model):
         max_length=200, blank=True, help_text=_("Why the comment has its status: the rule that decided.")
     )
     status_via = models.CharField(max_length=10, choices=Via.choices, default=Via.RULES, editable=False)
+    notify_replies = models.BooleanField(
+        default=False,
+        help_text=_(
+            "Mail the author when someone replies (ticked in the form, by a signed-in reader or a guest "
+            "whose address this browser confirmed)."
+        ),
+    )
     ip = models.GenericIPAddressField(null=True, blank=True, verbose_name="IP address")
     user_agent = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)

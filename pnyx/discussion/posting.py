@@ -98,6 +98,7 @@ def post_comment(
     body: str,
     client: Client,
     honeypot: str = "",
+    notify_replies: bool = False,
 ) -> Outcome:
     """Take one reader's comment: returns what became of it, or raises CommentRefused (``RateLimited``
     and ``DuplicateComment`` among them: the rules refuse too)."""
@@ -107,9 +108,18 @@ def post_comment(
         # so that a double click's second request sees the first and stores nothing.
         Thread.objects.select_for_update().filter(pk=thread.pk).exists()
         comment = _new_comment(thread, parent, commenter, body, client)
+        comment.notify_replies = notify_replies and may_notify(commenter)
         verdict = judge(Submission(comment=comment, commenter=commenter, honeypot=honeypot))
         comment_create(comment=comment, status=verdict.status, reason=verdict.reason, via=Comment.Via.RULES)
     return Outcome(comment=comment, verdict=verdict)
+
+
+def may_notify(commenter: Commenter) -> bool:
+    """Replies are mailed only to an address known to be the reader's: a signed-in account's, or a guest's
+    that this browser confirmed; never to an address anyone could have typed."""
+    if commenter.user is not None:
+        return bool(getattr(commenter.user, "email", ""))
+    return bool(commenter.email) and commenter.confirmed_address()
 
 
 def _new_comment(thread: Thread, parent: Comment | None, commenter: Commenter, body: str, client: Client) -> Comment:

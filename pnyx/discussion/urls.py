@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:comment_id>/edit/", views.edit_own, name="edit"),
     path("<int:comment_id>/delete/", views.delete_own, name="delete"),
     path("confirm/<str:token>/", views.confirm, name="confirm"),
+    path("moderate/<str:token>/", views.moderate, name="moderate"),
 ]

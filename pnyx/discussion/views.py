@@ -27,6 +27,7 @@ from .confirmation import comment_confirm, comment_disown, comment_for_token
 from .forms import CommentForm, clean_body
 from .fragments import comment_html, refresh_stale
 from .models import Comment, Thread
+from .moderation_links import RESULT, comment_moderate, read_moderation_token
 from .own import changeable_in_thread, comment_delete_own, comment_edit_own, edit_until, may_change
 from .posting import Client, CommentRefused, DuplicateComment, RateLimited, parent_comment, post_comment
 
@@ -63,6 +64,7 @@ def post_comment_view(request: HttpRequest, thread_id: int) -> HttpResponse:
             body=data["comment"],
             client=Client.from_request(request),
             honeypot=data["fax_number"],
+            notify_replies=data["notify"],
         )
     except RateLimited as limited:
         return _rate_limited(request, thread.post, form, limited)
@@ -307,3 +309,19 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     response = redirect(comment.get_absolute_url())
     prove_address(response, request, email=comment.author_email, name=comment.author_name)
     return response
+
+
+@never_cache
+def moderate(request: HttpRequest, token: str) -> HttpResponse:
+    """A moderator's one-click link from a mail: GET shows the comment and one button; only the POST acts,
+    through the same services as the admin, so a link scanner changes nothing."""
+    named = read_moderation_token(token)
+    if named is None:
+        return render(request, "discussion/moderate.html", {}, status=410)
+    comment, action, moderator = named
+    context = {"comment": comment, "action": action}
+    if request.method != "POST":
+        return render(request, "discussion/moderate.html", context)
+    changed = comment_moderate(comment=comment, action=action, moderator=moderator)
+    done = changed is not None or comment.status == RESULT[action]
+    return render(request, "discussion/moderate.html", {**context, "done": done})

@@ -34,7 +34,7 @@ def test_the_regular_confirms_in_their_browser_and_the_strangers_browser_stays_u
         expect(stranger_page.locator(".comment.awaiting")).to_contain_text("awaiting moderation")
 
         [message] = smtp_server.messages
-        link = re.search(r"https?://\S+/comments/confirm/\S+/", message.get_content()).group(0)
+        link = re.search(r"https?://\S+/comments/confirm/\S+/", message.get_body(("plain",)).get_content()).group(0)
         regular_page.goto(link)
         regular_page.click("button[value=publish]")
         expect(

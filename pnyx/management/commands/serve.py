@@ -4,11 +4,18 @@ A fresh data dir is migrated and static files are collected first, so ``pnyx ser
 command an operator needs. The blocking-thread default comes from measurement: with Django doing real
 work per request, one thread per worker beat granian's default of up to 256 on throughput and memory
 (shared/MEASURED.md); raise ``--threads`` for pages that wait on slow I/O.
+
+It also starts the task worker (``pnyx worker``) as a child process, so that mail goes out on a box
+that runs nothing else, and stops it when it stops; ``--no-worker`` when the worker runs as its own
+service.
 """
 
 import errno
 import hashlib
+import os
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 from django.conf import settings
@@ -28,8 +35,13 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
         parser.add_argument("--threads", type=int, default=1, help="blocking threads per worker (default 1)")
         parser.add_argument("--no-migrate", action="store_true", help="do not apply migrations first")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="do not start the task worker (run pnyx worker separately)"
+        )
 
-    def handle(self, *args, host: str, port: int, workers: int, threads: int, no_migrate: bool, **options):
+    def handle(
+        self, *args, host: str, port: int, workers: int, threads: int, no_migrate: bool, no_worker: bool, **options
+    ):
         from granian import Granian
         from granian.constants import Interfaces
 
@@ -45,7 +57,8 @@ class Command(BaseCommand):
         pagecache.purge([pagecache.ALL])
         connections.close_all()
         self.stdout.write(f"pnyx serving http://{host}:{port}/ (data in {settings.DATA_DIR})")
-        Granian(
+        worker = None if no_worker else start_worker()
+        server = Granian(
             "pnyx.wsgi:application",
             address=host,
             port=port,
@@ -54,7 +67,37 @@ class Command(BaseCommand):
             blocking_threads=threads,
             respawn_failed_workers=True,
             log_access=options["verbosity"] > 1,
-        ).serve()
+        )
+        try:
+            server.serve()
+        finally:
+            if worker is not None:
+                stop_worker(worker)
+
+
+def start_worker() -> subprocess.Popen:
+    """``pnyx worker`` as a child process, with this one's environment (and so its settings), at a lower
+    CPU priority: on a busy small box a mail may wait a moment, a reader's page should not."""
+    return subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "pnyx.cli", "worker", "--verbosity", "0"], preexec_fn=_lower_priority
+    )
+
+
+def _lower_priority() -> None:
+    os.nice(10)
+
+
+def stop_worker(worker: subprocess.Popen) -> None:
+    """SIGTERM lets the worker finish the mail it is sending (at most ``EMAIL_TIMEOUT``); then it is killed.
+    A mail it could not finish is queued again by the next worker (``email_requeue_stale``)."""
+    if worker.poll() is not None:
+        return
+    worker.terminate()
+    try:
+        worker.wait(timeout=settings.EMAIL_TIMEOUT + 5)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
 
 
 def collect_static_if_changed() -> None:

@@ -1,0 +1,118 @@
+"""Who hears of a comment by mail, decided at the lifecycle's after-commit point.
+
+- A reader's new held comment: the moderators (staff with an address), with one-click links; and the
+  address itself when it looks like a regular on a new browser (``confirmation``).
+- A comment readers can now see (posted straight through, or approved from held): the author of the
+  comment it answers, if they asked for replies, and the post's author. One mail per address, the most
+  specific reason first, and never one to the comment's own author about their own comment.
+- A held comment a moderator approved: its author, when the address is known to be theirs (a signed-in
+  account, or a guest who asked for replies from a browser that confirmed it).
+
+Every mail is written into the outbox here and sent by the worker; an address turns a reason off with
+the unsubscribe link of any such mail (for a post's author, that is the per-author setting). Imported
+comments mail nobody.
+"""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+
+from pnyx.identity.confirmation import may_send_confirmation
+from pnyx.outbox.models import Reason
+from pnyx.outbox.services import email_queue
+
+from .confirmation import confirmation_queue, mail_line, mail_name, needs_confirmation
+from .lifecycle import Change
+from .models import Comment
+from .moderation_links import moderation_url
+
+
+def on_comment_changed(sender, *, changes: list[Change], **kwargs) -> None:
+    for change in changes:
+        if change.via == Comment.Via.IMPORT:
+            continue
+        held = change.old is None and change.new == Comment.Status.PENDING and change.via == Comment.Via.RULES
+        published = change.new == Comment.PUBLIC and change.old in (None, Comment.Status.PENDING)
+        if not (held or published):
+            continue
+        comment = (
+            Comment.objects.select_related("thread__post__author", "user", "parent__user")
+            .filter(pk=change.comment_id)
+            .first()
+        )
+        if comment is None:
+            continue
+        if held:
+            comment_held_notify(comment)
+        else:
+            comment_published_notify(comment)
+            if change.old == Comment.Status.PENDING and change.via == Comment.Via.MODERATOR:
+                comment_approved_notify(comment)
+
+
+def moderators() -> QuerySet:
+    """Who is mailed about held comments: active staff with an address."""
+    return get_user_model().objects.filter(is_staff=True, is_active=True).exclude(email="").order_by("pk")
+
+
+def own_address(comment: Comment) -> str:
+    return ((comment.user.email if comment.user_id else comment.author_email) or "").strip().lower()
+
+
+def _context(comment: Comment) -> dict:
+    return {
+        "title": mail_line(comment.thread.title, limit=100),
+        "name": mail_name(comment.display_name),
+        "excerpt": mail_line(comment.body, limit=500),
+        "url": settings.PNYX_BASE_URL + comment.get_absolute_url(),
+        "reason": comment.status_reason,
+    }
+
+
+def comment_held_notify(comment: Comment) -> None:
+    if needs_confirmation(comment) and may_send_confirmation(comment.author_email):
+        confirmation_queue(comment)
+    context = _context(comment)
+    own = own_address(comment)
+    for moderator in moderators():
+        if moderator.email.strip().lower() == own:
+            continue
+        links = {f"{action}_url": moderation_url(comment, action, moderator) for action in ("approve", "spam", "trash")}
+        email_queue(
+            to=moderator.email,
+            reason=Reason.HELD,
+            template="discussion/mail/held",
+            context={**context, **links},
+            about=comment,
+        )
+
+
+def comment_published_notify(comment: Comment) -> None:
+    """One mail per address for a comment readers can now see, the most specific reason first."""
+    recipients: dict[str, tuple[str, str]] = {}
+    parent = comment.parent
+    if parent is not None and parent.notify_replies and parent.is_public:
+        recipients.setdefault(own_address(parent), (Reason.REPLY, "discussion/mail/reply"))
+    post = comment.thread.post
+    if post is not None and post.author is not None and post.author.email:
+        recipients.setdefault(post.author.email.strip().lower(), (Reason.NEW_COMMENT, "discussion/mail/new_comment"))
+    recipients.pop(own_address(comment), None)
+    recipients.pop("", None)
+    if not recipients:
+        return
+    context = _context(comment)
+    if parent is not None:
+        context["parent_name"] = mail_name(parent.display_name)
+    for to, (reason, template) in recipients.items():
+        email_queue(to=to, reason=reason, template=template, context=context, about=comment)
+
+
+def comment_approved_notify(comment: Comment) -> None:
+    """Tell the author their held comment is up; only at an address known to be theirs, never one anyone
+    could have typed into the form."""
+    if comment.user_id is None and not comment.notify_replies:
+        return
+    if to := own_address(comment):
+        email_queue(
+            to=to, reason=Reason.APPROVED, template="discussion/mail/approved", context=_context(comment), about=comment
+        )

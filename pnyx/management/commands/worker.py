@@ -1,0 +1,67 @@
+"""Run the background worker: it delivers the outbox's mail (and any other task) outside every request.
+
+``pnyx serve`` starts one itself; run this alone when the web and the worker live in separate services
+(``pnyx serve --no-worker``). With ``PNYX_TASKS=database`` (the default) it is django-tasks-db's
+``db_worker``; with ``PNYX_TASKS=redis``, django-rq's ``rqworker`` with its scheduler, which wakes the
+retries due later. Either way it queues again any mail whose task was lost (a worker killed mid-send,
+a queue that could not take it), when it starts and every few minutes.
+"""
+
+import logging
+import threading
+import time
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
+
+from pnyx.outbox.conf import conf
+from pnyx.outbox.services import email_requeue_stale
+
+logger = logging.getLogger(__name__)
+
+
+def _sweep_forever(every: float) -> None:
+    while True:
+        time.sleep(every)
+        try:
+            email_requeue_stale()
+        except Exception:
+            logger.exception("could not look for lost mail; trying again later")
+        finally:
+            connection.close()  # this thread's own connection: never held between sweeps
+
+
+class Command(BaseCommand):
+    help = "Run the background worker that sends mail (pnyx serve starts one itself unless --no-worker)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--interval", type=float, default=1.0, help="seconds between looks for new tasks (database; default 1)"
+        )
+        parser.add_argument("--burst", action="store_true", help="run what is due, then exit")
+
+    def handle(self, *args, interval: float, burst: bool, **options) -> None:
+        email_requeue_stale()
+        if not burst:
+            threading.Thread(target=_sweep_forever, args=(conf.STALE_AFTER / 3,), daemon=True).start()
+        if settings.PNYX_TASKS == "redis":
+            call_command(
+                "rqworker",
+                "default",
+                job_class="django_tasks_rq.Job",
+                with_scheduler=True,
+                burst=burst,
+                verbosity=options["verbosity"],
+            )
+        else:
+            call_command(
+                "db_worker",
+                queue_name="*",
+                interval=interval,
+                batch=burst,
+                reload=False,
+                startup_delay=False,
+                verbosity=options["verbosity"],
+            )

@@ -1,0 +1,10 @@
+"""The outbox's background task: it takes only a mail's id; the row holds everything else."""
+
+from django_tasks import task
+
+from .services import email_deliver
+
+
+@task()
+def deliver(email_id: int) -> str:
+    return email_deliver(email_id=email_id)

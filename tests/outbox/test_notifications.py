@@ -1,0 +1,169 @@
+"""Who hears of a comment, through a real SMTP server: moderators, the post's author, the replied-to."""
+
+import re
+
+import pytest
+from django.test import Client as Browser
+from django.urls import reverse
+
+from pnyx.discussion.models import Comment
+from pnyx.discussion.moderation import comment_approve
+from pnyx.outbox.models import Email
+from tests.factories import CommentFactory, PostFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SAME_ORIGIN = {"HTTP_SEC_FETCH_SITE": "same-origin"}
+
+
+def _comment(browser, post, *, text="A point of view.", parent=None, notify=False, email="robin@example.org"):
+    data = {"comment": text, "author": "Robin", "email": email, "url": ""}
+    if parent is not None:
+        data["comment_parent"] = str(parent.pk)
+    if notify:
+        data["notify"] = "on"
+    return browser.post(reverse("discussion:post", args=[post.thread.pk]), data, **SAME_ORIGIN)
+
+
+def _text(message) -> str:
+    return message.get_body(("plain",)).get_content()
+
+
+def _links(message, path: str) -> list[str]:
+    return re.findall(rf"https?://[^/\s]+({path}\S+/)", _text(message))
+
+
+@pytest.fixture
+def moderator():
+    return UserFactory(username="mod", email="mod@example.com", is_staff=True)
+
+
+@pytest.fixture
+def post():
+    return PostFactory(title="Bicycles", author=UserFactory(username="writer", email="writer@example.com"))
+
+
+def test_a_held_comment_mails_each_moderator_links_that_act_only_on_a_post(client, smtp_server, moderator, post):
+    _comment(Browser(), post, text="Please look at this.")
+    held = Comment.objects.get()
+    [message] = smtp_server.messages
+    assert message["To"] == "mod@example.com"
+    assert message["Subject"].strip() == "[pnyx] A comment waits for you on “Bicycles”"
+    assert "Please look at this." in _text(message)
+    assert f"#comment-{held.pk}" in _text(message)
+    html = message.get_body(("html",)).get_content()
+    assert "Bicycles" in html and "Approve" in html
+
+    approve, spam, trash = _links(message, "/comments/moderate/")
+    scanned = client.get(approve)  # a link scanner, or the moderator's first look
+    assert scanned.status_code == 200 and "Please look at this." in scanned.content.decode()
+    held.refresh_from_db()
+    assert held.status == "pending"
+    assert client.post(approve).status_code == 200
+    held.refresh_from_db()
+    assert held.status == "approved" and held.status_reason == "approved by mod"
+    client.post(trash)
+    held.refresh_from_db()
+    assert held.status == "trash"
+
+
+def test_a_forged_or_foreign_moderation_link_does_nothing(client, moderator, post):
+    held = CommentFactory(post=post, status="pending")
+    assert client.post(reverse("discussion:moderate", args=["forged:token"])).status_code == 410
+    held.refresh_from_db()
+    assert held.status == "pending"
+
+
+def test_the_posts_author_hears_of_each_approved_comment_with_a_link_to_it(smtp_server, post):
+    _comment(Browser(), post, text="First!")
+    comment = Comment.objects.get()
+    assert smtp_server.messages == []  # held, no moderators with an address: nobody yet
+    comment_approve(comment=comment)
+    [message] = smtp_server.messages
+    assert message["To"] == "writer@example.com"
+    assert message["Subject"].strip() == "[pnyx] New comment on “Bicycles”"
+    assert f"/#comment-{comment.pk}" in _text(message) and "First!" in _text(message)
+    assert "pnyx" in _text(message)  # the site's name, in the footer
+
+
+def test_every_mail_has_a_one_click_unsubscribe_that_needs_no_csrf_token(smtp_server, post):
+    CommentFactory(post=post, body="one")  # approved straight away: the author is mailed
+    comment_approve(comment=CommentFactory(post=post, status="pending"))
+    first = smtp_server.messages[0]
+    assert first["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    header = "".join(first["List-Unsubscribe"].split())  # a long header comes folded
+    url = re.fullmatch(r"<https?://[^/]+(/mail/unsubscribe/\S+/)>", header).group(1)
+    assert url in _text(first)  # and the same link in the text
+
+    mail_program = Browser(enforce_csrf_checks=True)
+    assert "Unsubscribe" in mail_program.get(url).content.decode()  # GET stops nothing
+    assert Email.objects.filter(to="writer@example.com").count() == 1
+    response = mail_program.post(url, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200
+
+    comment_approve(comment=CommentFactory(post=post, status="pending"))
+    assert len(smtp_server.messages) == 1
+    assert Email.objects.filter(to="writer@example.com").latest("pk").status == "skipped"
+
+
+def test_a_reply_mails_the_parents_author_who_asked_once_even_when_also_the_posts_author(client, smtp_server, post):
+    writer = post.author
+    writer.is_staff = True  # so the writer's comment goes straight through; a writer is a moderator too
+    writer.save()
+    client.force_login(writer)
+    _comment(client, post, text="Thanks for reading.", notify=True)
+    mine = Comment.objects.get()
+    assert mine.notify_replies and mine.status == "approved"
+    assert smtp_server.messages == []  # the writer's own comment mails the writer nothing
+
+    _comment(Browser(), post, text="A reply to you.", parent=mine)
+    reply = Comment.objects.get(body="A reply to you.")
+    [held] = smtp_server.messages  # to the writer as a moderator
+    assert "waits for you" in held["Subject"]
+    smtp_server.received.clear()
+    comment_approve(comment=reply)
+    [message] = smtp_server.messages
+    assert message["To"] == "writer@example.com"
+    assert "replied to you" in message["Subject"] and "Bicycles" in message["Subject"]
+    assert f"#comment-{reply.pk}" in _text(message)
+    assert Email.objects.filter(about_id=str(reply.pk), status="sent").count() == 2  # held, then reply
+    assert Email.objects.latest("pk").reason == "reply"
+
+
+def test_without_the_box_ticked_a_reply_mails_only_the_posts_author(client, smtp_server, post):
+    reader = UserFactory(username="reader", email="reader@example.com")
+    parent = CommentFactory(post=post, user=reader, notify_replies=False)
+    smtp_server.received.clear()
+    Email.objects.all().delete()
+    comment_approve(comment=CommentFactory(post=post, parent=parent, status="pending"))
+    assert [m["To"] for m in smtp_server.messages] == ["writer@example.com"]
+
+
+def test_a_signed_in_reader_can_ask_for_replies_and_a_guest_must_confirm_the_address_first(client, post):
+    client.force_login(UserFactory(username="reader", email="reader@example.com"))
+    _comment(client, post, text="Signed in.", notify=True)
+    _comment(Browser(), post, text="A guest.", notify=True, email="guest@example.org")
+    assert Comment.objects.get(body="Signed in.").notify_replies
+    assert not Comment.objects.get(body="A guest.").notify_replies
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert "Notify me of follow-up comments by email" in page
+
+
+def test_a_signed_in_reader_hears_when_a_moderator_approves_their_held_comment(client, smtp_server, post):
+    reader = UserFactory(username="reader", email="reader@example.com")
+    client.force_login(reader)
+    _comment(client, post, text="My first words here.")
+    held = Comment.objects.get()
+    assert held.status == "pending"
+    comment_approve(comment=held, moderator=UserFactory(username="mod", is_staff=True))
+    sent = {m["To"]: " ".join(m["Subject"].split()) for m in smtp_server.messages}
+    assert sent == {
+        "reader@example.com": "[pnyx] Your comment on “Bicycles” is published",
+        "writer@example.com": "[pnyx] New comment on “Bicycles”",
+    }
+
+
+def test_a_guest_whose_address_is_unproven_is_not_mailed_on_approval(smtp_server, post):
+    _comment(Browser(), post, text="Typed with any address.", email="someone@example.org")
+    comment_approve(comment=Comment.objects.get())
+    assert [m["To"] for m in smtp_server.messages] == ["writer@example.com"]
