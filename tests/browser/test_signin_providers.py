@@ -36,7 +36,7 @@ def test_a_reader_names_their_mastodon_server_in_the_popup_and_comments_with_tha
     expect(page.locator("#login-status")).to_have_text("Connecting to Mastodon…")
     popup = opened.value
     popup.fill("#instance", mastodon_server.host)
-    popup.click("button[type=submit]")
+    popup.click("main button[type=submit]")
     _until_closed(popup, "#approve")
 
     expect(page.locator("#identity-using")).to_have_text("You are commenting using your Mastodon account.")
@@ -55,7 +55,7 @@ def test_a_server_that_is_not_mastodon_is_named_in_the_popup_and_the_reader_may_
         page.click(".login-icon[value=mastodon]")
     popup = opened.value
     popup.fill("#instance", mastodon_server.host)
-    popup.click("button[type=submit]")
+    popup.click("main button[type=submit]")
     expect(popup.locator(".form-errors")).to_contain_text("did not answer as a Mastodon server does")
     expect(popup.locator("#instance")).to_have_value(mastodon_server.host)
     popup.close()
@@ -145,7 +145,7 @@ def test_a_signed_in_reader_links_another_provider_on_the_connections_page_and_r
     page.goto(f"{live_server.url}/accounts/3rdparty/")
     expect(page.locator(".site-header")).to_be_visible()
     page.click("a[title='WordPress.com']")
-    page.click("button[type=submit]")  # allauth's "Continue": a POST whose answer leads to the provider
+    page.click("main button[type=submit]")  # allauth's "Continue": a POST whose answer leads to the provider
     page.wait_for_url(f"{wordpress_server.url}/oauth2/authorize*")
     page.click("#approve")
     page.wait_for_url(f"{live_server.url}/accounts/3rdparty/")
