@@ -53,9 +53,9 @@ class PostForm(forms.ModelForm):
         self.fields["status"].choices = [(s, label) for s, label in STATUS_LABELS.items() if s in allowed]
         post = self.instance
         if post.pk:
-            self.initial.setdefault("categories", [t.pk for t in post.terms.all() if t.taxonomy == "category"])
-            tags = [t.name for t in post.terms.all() if t.taxonomy == Term.Taxonomy.TAG]
-            self.initial.setdefault("tags", ", ".join(tags))
+            terms = list(post.terms.all())
+            self.initial.setdefault("categories", [t.pk for t in terms if t.taxonomy == Term.Taxonomy.CATEGORY])
+            self.initial.setdefault("tags", ", ".join(t.name for t in terms if t.taxonomy == Term.Taxonomy.TAG))
             self.initial.setdefault("status", post.status if post.status in allowed else Post.Status.PENDING)
             self.initial.setdefault("publish_at", timezone.localtime(post.published_at))
 
