@@ -19,6 +19,7 @@ urlpatterns = [
     path("manifest.webmanifest", wellknown.manifest, name="manifest"),
     path("sitemap.xml", for_everyone(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("admin/", admin.site.urls),
+    path("write/", include("pnyx.blog.writing.urls")),  # the writer's desk, for roles that write
     path("comments/", include("pnyx.discussion.urls")),
     path("desk/", include("pnyx.discussion.desk.urls")),
     path("you/", include("pnyx.identity.urls")),

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from . import roles
 from .models import Post, Term
 
 
@@ -41,37 +42,28 @@ class PostAdmin(admin.ModelAdmin):
     # The roles (``roles``): what a writer may do with posts, whatever the form sent.
 
     def get_queryset(self, request):
-        posts = super().get_queryset(request)
-        return posts if _edits_others(request) else posts.filter(author=request.user)
+        return roles.writable_posts(request.user, super().get_queryset(request))
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return super().has_change_permission(request, obj) and _may_touch(request, obj)
+        return super().has_change_permission(request, obj) and roles.may_touch(request.user, obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return super().has_delete_permission(request, obj) and _may_touch(request, obj)
+        return super().has_delete_permission(request, obj) and roles.may_touch(request.user, obj)
 
     def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields if _edits_others(request) else [*self.readonly_fields, "author"]
+        if roles.edits_others(request.user):
+            return self.readonly_fields
+        return [*self.readonly_fields, "author"]
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
-        if db_field.name == "status" and not request.user.has_perm("blog.publish_post"):
-            kwargs["choices"] = [(s.value, s.label) for s in (Post.Status.DRAFT, Post.Status.PENDING)]
+        if db_field.name == "status":
+            allowed = roles.allowed_statuses(request.user)
+            kwargs["choices"] = [(s.value, s.label) for s in Post.Status if s in allowed]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        if not _edits_others(request) and not change:
+        if not roles.edits_others(request.user) and not change:
             obj.author = request.user
-        if not request.user.has_perm("blog.publish_post") and obj.status not in (
-            Post.Status.DRAFT,
-            Post.Status.PENDING,
-        ):
+        if obj.status not in roles.allowed_statuses(request.user):
             obj.status = Post.Status.PENDING  # a contributor's post waits for an editor
         super().save_model(request, obj, form, change)
-
-
-def _edits_others(request) -> bool:
-    return request.user.has_perm("blog.edit_others_posts")
-
-
-def _may_touch(request, post: Post | None) -> bool:
-    return post is None or _edits_others(request) or post.author_id == request.user.pk

@@ -183,3 +183,27 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Draft(models.Model):
+    """What a writer typed in the writer's desk and has not saved yet, kept every few seconds (``writing``).
+
+    Apart from the post on purpose: autosaving never changes a post's live text; only Save or Publish does,
+    and then the draft goes. One per writer and post, and one per writer for a post not created yet.
+    """
+
+    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.CASCADE, related_name="drafts")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="post_drafts")
+    fields = models.JSONField(default=dict)
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post", "author"], condition=Q(post__isnull=False), name="draft_one_per_post_and_author"
+            ),
+            models.UniqueConstraint(fields=["author"], condition=Q(post__isnull=True), name="draft_one_new_per_author"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.fields.get("title") or self.post or "")

@@ -1,10 +1,15 @@
 """The roles a blog's people have, as WordPress names them, each a group of permissions.
 
 Created by migration (``0006_roles``) and kept in step by it; give someone a role by making them staff
-and adding them to its group in the admin. What a role may do with posts is enforced by ``PostAdmin``:
-without ``publish_post`` a post can only be a draft or wait for review; without ``edit_others_posts``
-only one's own posts are listed and changed.
+and adding them to its group in the admin. What a role may do with posts is decided by the functions
+below, the one home of each rule, which the admin's ``PostAdmin`` and the writer's desk (``writing``) both
+call: without ``publish_post`` a post can only be a draft or wait for review; without
+``edit_others_posts`` only one's own posts are listed and changed.
 """
+
+from django.db.models import QuerySet
+
+from .models import Post
 
 BLOG_WRITING = ["add_post", "change_post", "view_post", "view_term", "add_term"]
 MODERATING = ["view_comment", "change_comment", "view_thread", "change_thread"]
@@ -30,3 +35,28 @@ ROLES: dict[str, list[str]] = {
     # Comments, on every post.
     "Moderator": MODERATING,
 }
+
+
+def edits_others(user) -> bool:
+    return user.has_perm("blog.edit_others_posts")
+
+
+def may_publish(user) -> bool:
+    return user.has_perm("blog.publish_post")
+
+
+def writable_posts(user, posts: QuerySet) -> QuerySet:
+    """The posts ``user`` may list and change: everyone's for an editor, else their own."""
+    return posts if edits_others(user) else posts.filter(author=user)
+
+
+def may_touch(user, post) -> bool:
+    """Whether ``user`` may change or delete ``post`` (None: a post not written yet)."""
+    return post is None or edits_others(user) or post.author_id == user.pk
+
+
+def allowed_statuses(user) -> list[str]:
+    """The statuses ``user`` may give a post: a writer without ``publish_post`` drafts or asks for review."""
+    if may_publish(user):
+        return list(Post.Status.values)
+    return [Post.Status.DRAFT, Post.Status.PENDING]
