@@ -63,8 +63,10 @@ def test_pnyx_serve_migrates_a_fresh_data_dir_and_serves_pages_and_static_files(
         status, _, headers = _get(f"http://127.0.0.1:{port}{css}")
         assert status == 200 and "immutable" in headers["Cache-Control"]
         assert (tmp_path / "data" / "secret_key").exists()
-        # Every start drops the pages kept before it (a new release or theme may change any of them).
-        assert (tmp_path / "data" / "cache" / "purges").read_text().splitlines() == ["*"]
+        # Every start drops the pages kept before it (a new release or theme may change any of them); on one
+        # box through the purge journal in the data dir (with REDIS_URL, Redis holds it).
+        if not os.environ.get("REDIS_URL"):
+            assert (tmp_path / "data" / "cache" / "purges").read_text().splitlines() == ["*"]
     finally:
         server.send_signal(signal.SIGINT)
         output = server.communicate(timeout=30)[0].decode()

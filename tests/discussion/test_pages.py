@@ -96,14 +96,15 @@ def test_an_anchor_the_page_does_not_hold_is_found_with_its_page_and_old_anchors
     post = PostFactory()
     families = bulk_thread(post, top_level=6, replies=1)
     target, imported = families[4][1], families[5][0]
-    Comment.objects.filter(pk=imported.pk).update(legacy_anchor="comment-77")
+    old = f"comment-{Comment.objects.order_by('-pk').first().pk + 1000}"  # an old site's id no comment here has
+    Comment.objects.filter(pk=imported.pk).update(legacy_anchor=old)
     locate = reverse("discussion:locate")
     found = client.get(locate, {"thread": post.thread.pk, "anchor": f"comment-{target.pk}"})
     assert found.json() == {"url": f"{post.get_absolute_url()}?cpage=3#comment-{target.pk}"}
     assert "public" in found["Cache-Control"] and not found.cookies
-    found = client.get(locate, {"thread": post.thread.pk, "anchor": "comment-77"})
+    found = client.get(locate, {"thread": post.thread.pk, "anchor": old})
     assert found.json() == {"url": f"{post.get_absolute_url()}?cpage=3#comment-{imported.pk}"}
-    assert 'id="comment-77"' in client.get(post.get_absolute_url() + "?cpage=3").content.decode()
+    assert f'id="{old}"' in client.get(post.get_absolute_url() + "?cpage=3").content.decode()
 
 
 def test_held_and_unknown_comments_are_not_found(client):
