@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from pnyx.pagecache import FRESH_UNTIL, for_everyone
 
-from .models import Post, PostQuerySet, Term, next_scheduled
+from .models import Post, PostQuerySet, Term, next_scheduled, writers
 
 
 class PostsFeed(Feed):
@@ -29,9 +29,8 @@ class PostsFeed(Feed):
     def get_object(self, request: HttpRequest, **kwargs) -> Term | object | None:
         if "term" in kwargs:
             return get_object_or_404(Term, taxonomy=kwargs["taxonomy"], slug=kwargs["term"])
-        if "author" in kwargs:  # only a writer with a published post: a feed must not confirm that an account exists
-            users = get_user_model().objects.filter(posts__in=Post.objects.published()).distinct()
-            return get_object_or_404(users, **{get_user_model().USERNAME_FIELD: kwargs["author"]})
+        if "author" in kwargs:
+            return get_object_or_404(writers(), **{get_user_model().USERNAME_FIELD: kwargs["author"]})
         return None
 
     def title(self, obj) -> str:

@@ -166,6 +166,14 @@ class Post(models.Model):
         return self.author.get_full_name() or self.author.get_username()
 
 
+def writers():
+    """Accounts with a published post: the only ones an author page or feed names (neither may confirm
+    that any other account exists)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(posts__in=Post.objects.published()).distinct()
+
+
 def next_scheduled():
     """When the next scheduled post goes out, if one is waiting: pages that list posts are kept until then."""
     upcoming = Post.objects.filter(status=Post.Status.SCHEDULED, published_at__gt=timezone.now())

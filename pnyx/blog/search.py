@@ -58,9 +58,9 @@ def search(query: str, *, limit: int = 10, offset: int = 0) -> tuple[list[Hit], 
     found = words(query)
     if not found:
         return [], 0
-    published = set(Post.objects.published().values_list("pk", flat=True))
     rows = _sqlite(found) if connection.vendor == "sqlite" else _postgresql(found)
-    rows = [(pk, snippet) for pk, snippet in rows if pk in published and pk is not None]
+    published = set(Post.objects.published().filter(pk__in=[pk for pk, _s in rows]).values_list("pk", flat=True))
+    rows = [(pk, snippet) for pk, snippet in rows if pk in published]
     page = rows[offset : offset + limit]
     posts = Post.objects.select_related("author", "thread").in_bulk([pk for pk, _s in page])
     return [Hit(posts[pk], _marked(snippet)) for pk, snippet in page if pk in posts], len(rows)

@@ -16,7 +16,7 @@ from pnyx.origin import is_same_origin
 from pnyx.pagecache import FRESH_UNTIL, for_everyone
 
 from . import protection
-from .models import Post, PostQuerySet, Term, next_scheduled
+from .models import Post, PostQuerySet, Term, next_scheduled, writers
 from .search import search
 
 POSTS_PER_PAGE = 10
@@ -71,15 +71,10 @@ def category_trail(request: HttpRequest, trail: str) -> HttpResponse:
 
 @for_everyone
 def author_archive(request: HttpRequest, author: str) -> HttpResponse:
-    user_model = get_user_model()
-    posts = _listed()
-    # Only a writer with a published post has a page: it must not confirm that an account exists.
-    writer = get_object_or_404(
-        user_model.objects.filter(posts__in=posts).distinct(), **{user_model.USERNAME_FIELD: author}
-    )
+    writer = get_object_or_404(writers(), **{get_user_model().USERNAME_FIELD: author})
     name = writer.get_full_name() or writer.get_username()
     feed = reverse("blog:author_feed", kwargs={"author": author})
-    return _listing(request, posts.filter(author=writer), heading=_("Author: %(name)s") % {"name": name}, feed=feed)
+    return _listing(request, _listed().filter(author=writer), heading=_("Author: %(name)s") % {"name": name}, feed=feed)
 
 
 @for_everyone

@@ -6,14 +6,13 @@ endpoint checking the code, client and redirect address, and the account endpoin
 """
 
 import html
-import json
 import secrets
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from tests.identity.oidc import PICTURE
+from tests.identity.oidc import PICTURE, LoopbackHandler
 
 
 @dataclass
@@ -48,27 +47,8 @@ class Server:
         return client_id, secret
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(LoopbackHandler):
     server_state: Server
-
-    def log_message(self, *args) -> None:
-        pass
-
-    def _send(self, status: int, body: bytes, content_type: str, **headers: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def _json(self, data: dict, status: int = 200) -> None:
-        self._send(status, json.dumps(data).encode(), "application/json; charset=utf-8")
-
-    def _form(self) -> dict[str, str]:
-        length = int(self.headers.get("Content-Length", 0))
-        return {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
         state = self.server_state

@@ -66,8 +66,8 @@ class Provider:
         return jwt.encode({"alg": "RS256", "kid": "k1"}, claims, self.key)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    provider: Provider
+class LoopbackHandler(BaseHTTPRequestHandler):
+    """What every loopback provider in the tests answers with: bodies, JSON, and the form it was sent."""
 
     def log_message(self, *args) -> None:
         pass
@@ -82,11 +82,15 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def _json(self, data: dict, status: int = 200) -> None:
-        self._send(status, json.dumps(data).encode(), "application/json")
+        self._send(status, json.dumps(data).encode(), "application/json; charset=utf-8")
 
     def _form(self) -> dict[str, str]:
         length = int(self.headers.get("Content-Length", 0))
         return {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+
+
+class _Handler(LoopbackHandler):
+    provider: Provider
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
         parts = urlsplit(self.path)

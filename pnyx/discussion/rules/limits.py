@@ -50,16 +50,6 @@ def _scope(sub: Submission, scope: str) -> Q | None:
     return sub.identity()
 
 
-def _wait(sub: Submission, same: Q, amount: int, seconds: int) -> int | None:
-    """Seconds until one more comment fits ``amount`` per ``seconds``, or None if it fits now."""
-    window = sub.earlier().filter(same, created_at__gte=sub.at - timedelta(seconds=seconds))
-    times = list(window.order_by("-created_at").values_list("created_at", flat=True)[:amount])
-    if len(times) < amount:
-        return None
-    # The oldest of the last ``amount`` comments leaves the window first.
-    return int((times[-1] + timedelta(seconds=seconds) - sub.at).total_seconds()) + 1
-
-
 def _exempt(sub: Submission) -> bool:
     if sub.commenter.is_staff:
         return True
@@ -124,7 +114,8 @@ def slow_mode(sub: Submission) -> None:
     same = sub.identity()
     if same is None:
         return None
-    if (wait := _wait(sub, same & Q(thread_id=sub.comment.thread_id), 1, seconds)) is not None:
+    if past := _waits(sub, same & Q(thread_id=sub.comment.thread_id), [Limit(1, seconds, "identity")]):
+        _limit, wait = past[0]
         message = _("This discussion is in slow mode: one comment every %(n)d seconds.") % {"n": seconds}
         raise RateLimited(message, retry_after=wait, rule=f"slow mode ({why})")
     return None
