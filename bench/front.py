@@ -30,6 +30,7 @@ import re
 import secrets
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -139,6 +140,21 @@ reader = Client()
 assert reader.login(username="bench-reader", password=password)
 result["session"] = [settings.SESSION_COOKIE_NAME, reader.cookies[settings.SESSION_COOKIE_NAME].value]
 print(json.dumps(result))
+"""
+
+# Run inside ``pnyx shell``: notifications on (the moderator and the writer have addresses) or off (none
+# has), and how many mails the outbox holds so far.
+NOTIFY_SCRIPT = """
+import json
+
+from django.contrib.auth import get_user_model
+
+from pnyx.outbox.models import Email
+
+on = ON
+for username in ("bench-moderator", "editor"):
+    get_user_model().objects.filter(username=username).update(email=f"{username}@example.org" if on else "")
+print(json.dumps({"mails": Email.objects.count()}))
 """
 
 # Run inside ``pnyx shell``: each page rendered through Django's own WSGI handler, as the front hands it a
@@ -384,6 +400,21 @@ class Bench:
         self.rows: list[Row] = []
         self.notes: list[str] = []
         self.password = secrets.token_urlsafe(16)
+        self.smtp_port = self.smtp_sink()
+
+    def smtp_sink(self) -> int:
+        """aiosmtpd's Sink (accepts every mail, keeps none) on loopback, for the duration of the bench."""
+        port = free_port()
+        cmd = [sys.executable, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink", "-l", f"127.0.0.1:{port}"]
+        sink = Process(cmd, os.environ.copy(), self.tmp / "smtp.log", signal.SIGTERM)
+        self.stack.callback(sink.stop)  # not in self.running: it outlives each server, and is not pnyx
+        deadline = time.monotonic() + 10
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+                return port
+            if time.monotonic() > deadline:
+                sys.exit(f"the SMTP sink did not start: {(self.tmp / 'smtp.log').read_text()}")
+            time.sleep(0.1)
 
     # -- processes ---------------------------------------------------------------------------------
 
@@ -394,6 +425,9 @@ class Bench:
         # The POST load comes from one address into one thread: the readers' rate limits would refuse it,
         # and it measures what a comment costs, not the limits (bench/spam_wave.py measures those).
         env["PNYX_COMMENT_RATE_LIMITS"] = "100000000/m/ip"
+        # Mail goes to a real SMTP server that keeps nothing, and no address hits its hourly limit: with
+        # notifications on, every held comment's mail to the moderator is queued and sent as in use.
+        env.update(PNYX_EMAIL_HOST="127.0.0.1", PNYX_EMAIL_PORT=str(self.smtp_port), PNYX_EMAIL_HOURLY_LIMIT="10000")
         if database_url:
             env["DATABASE_URL"] = database_url
         if redis_url:
@@ -497,7 +531,7 @@ class Bench:
         nginx = self.nginx(pages)
         self.warm_rows(base, nginx, seeded, pages)
         self.cold_rows(seeded, env)
-        self.post_row("SQLite", base, seeded["target"]["thread"])
+        self.post_rows("SQLite", env, base, seeded["target"]["thread"])
         self.freshness_row("SQLite data dir, in-process caches", env, base, seeded)
         for process in list(self.running):
             self._stop(process)
@@ -562,9 +596,19 @@ class Bench:
             ms = medians[name]
             self.rows.append(Row(f"cold render, {label}", ms, "ms", target=f"< {limit} ms", met=ms < limit))
 
-    def post_row(self, database: str, base: str, thread: int) -> None:
+    def post_rows(self, database: str, env: dict[str, str], base: str, thread: int) -> None:
+        """The comment POST with notifications on (the moderator has an address: each held comment queues a
+        mail, which the worker sends), then off (nobody has one): issue 17 wants the two the same."""
+        for notifications in (True, False):
+            mails = self.shell(NOTIFY_SCRIPT.replace("ON", repr(notifications)), env)["mails"]
+            self.post_row(database, base, thread, notifications)
+            queued = self.shell(NOTIFY_SCRIPT.replace("ON", repr(notifications)), env)["mails"] - mails
+            self.rows[-1].note += f"; {queued} mails written"
+
+    def post_row(self, database: str, base: str, thread: int, notifications: bool) -> None:
         connections = self.args.post_connections
-        say(f"load: comment POST on {database}, c={connections} ...")
+        state = "on" if notifications else "off"
+        say(f"load: comment POST on {database}, notifications {state}, c={connections} ...")
         script = self.tmp / "post.lua"
         script.write_text(POST_LUA)
         url = f"{base}/comments/thread/{thread}/"
@@ -576,7 +620,7 @@ class Bench:
         note = ", ".join(problem for problem in problems if problem)
         self.rows.append(
             Row(
-                f"comment POST, {database}, c={connections}",
+                f"comment POST, {database}, notifications {state}, c={connections}",
                 rate,
                 "taken/s",
                 load.p50_ms,
@@ -629,7 +673,7 @@ class Bench:
                 self.stack.callback(flush_redis, redis_url)
             label = "PostgreSQL + Redis" if redis_url else "PostgreSQL"
             _, base = self.serve(label, env)
-            self.post_row(label, base, seeded["target"]["thread"])
+            self.post_rows(label, env, base, seeded["target"]["thread"])
             if redis_url:
                 self.freshness_row("PostgreSQL + Redis, two servers", env, base, seeded)
             else:
