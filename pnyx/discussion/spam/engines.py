@@ -63,9 +63,6 @@ def engines(config: ModerationSettings) -> list[Engine]:
 
 def on_comment_changed(sender, *, changes: list[Change], **kwargs) -> None:
     """A moderator marking spam what was not, or rescuing what was: Akismet is told, so it learns."""
-    config = rulebook().settings
-    if not (config.akismet_enabled and config.akismet_key):
-        return
     overruled = {
         c.comment_id: ("submit_spam" if c.new == Comment.Status.SPAM else "submit_ham")
         for c in changes
@@ -74,7 +71,10 @@ def on_comment_changed(sender, *, changes: list[Change], **kwargs) -> None:
         and ((c.new == Comment.Status.SPAM) != (c.old == Comment.Status.SPAM))
         and c.new in (Comment.Status.SPAM, Comment.PUBLIC)
     }
-    if not overruled:
+    if not overruled:  # nearly every change (each new comment): no need to read the settings
+        return
+    config = rulebook().settings
+    if not (config.akismet_enabled and config.akismet_key):
         return
     client = akismet_of(config)
     for comment in Comment.objects.filter(pk__in=overruled).select_related("thread", "user"):
