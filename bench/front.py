@@ -360,6 +360,14 @@ def _rss_mib(pid: int) -> float:
     return int(match.group(1)) / 1024 if match else 0.0
 
 
+def _is_task_worker(pid: int) -> bool:
+    """The task worker ``pnyx serve`` starts beside its web workers (``python -m pnyx.cli worker``)."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[1:4] == [b"-m", b"pnyx.cli", b"worker"]
+    except OSError:
+        return False
+
+
 class WorkerRss:
     """Samples the RSS of every watched server's workers in the background; keeps each label's peak."""
 
@@ -376,7 +384,8 @@ class WorkerRss:
     def sample(self) -> None:
         for label, server in list(self.servers):
             for pid in server.workers():
-                self.peaks[label] = max(self.peaks.get(label, 0.0), _rss_mib(pid))
+                kind = f"{label}, {'task' if _is_task_worker(pid) else 'web'}"
+                self.peaks[kind] = max(self.peaks.get(kind, 0.0), _rss_mib(pid))
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -537,9 +546,10 @@ class Bench:
             self._stop(process)
         self.postgres_rows()
         for label, peak in self.rss.peaks.items():
-            if not label.endswith(" B"):
+            server, kind = label.rsplit(", ", 1)
+            if not server.endswith(" B"):
                 self.rows.append(
-                    Row(f"peak RSS per worker, {label} server", peak, "MiB", target="< 120 MiB", met=peak < 120)
+                    Row(f"peak RSS per {kind} worker, {server} server", peak, "MiB", target="< 120 MiB", met=peak < 120)
                 )
 
     def fetch(self, url: str, cookie: str = "") -> bytes:
