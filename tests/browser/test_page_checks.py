@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from pnyx.blog.models import Term
 from pnyx.blog.roles import ROLES
-from tests.factories import CommentFactory, PostFactory, UserFactory
+from tests.factories import CommentFactory, PostFactory, UserFactory, bulk_thread
 
 pytestmark = [
     pytest.mark.browser,
@@ -61,7 +61,7 @@ def test_the_checkers_report_what_they_are_for(page, live_server, axe, nu_checke
 
 def test_the_home_page(page, live_server, axe, nu_checker):
     _published_post(is_sticky=True)
-    PostFactory.create_batch(2)
+    PostFactory.create_batch(10)  # and a link to the next page
     _checked(page, axe, nu_checker, page.goto(live_server.url + "/"))
 
 
@@ -86,6 +86,23 @@ def test_a_post_with_a_thread_a_held_reply_and_the_reply_form(page, live_server,
     expect(page.locator("#cancel-comment-reply-link")).to_be_visible()
     assert not axe(page)
     _checked_without_scripts(page, axe, live_server.url + post.get_absolute_url())
+
+
+def test_a_post_whose_closed_discussion_spans_pages(page, live_server, axe, nu_checker, settings):
+    settings.PNYX_COMMENTS_PER_PAGE = 2
+    post = _published_post(comments_open=False)
+    bulk_thread(post, top_level=5, replies=1)
+    _checked(page, axe, nu_checker, page.goto(live_server.url + post.get_absolute_url()))
+    expect(page.locator(".comment-navigation").first).to_be_visible()
+
+
+def test_a_password_protected_post(page, live_server, axe, nu_checker):
+    post = _published_post(password="open sesame")
+    _checked(page, axe, nu_checker, page.goto(live_server.url + post.get_absolute_url()))
+    page.fill("input[type=password]", "wrong")
+    page.locator("input[type=password]").press("Enter")
+    page.wait_for_load_state()
+    assert not axe(page)
 
 
 @pytest.mark.parametrize("archive", ["category", "tag", "author", "year", "month", "day"])
