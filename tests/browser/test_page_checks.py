@@ -88,6 +88,11 @@ def test_a_post_with_a_thread_a_held_reply_and_the_reply_form(page, live_server,
     _checked_without_scripts(page, axe, live_server.url + post.get_absolute_url())
 
 
+def test_a_post_nobody_has_answered_yet(page, live_server, axe, nu_checker):
+    post = _published_post()
+    _checked(page, axe, nu_checker, page.goto(live_server.url + post.get_absolute_url()))
+
+
 def test_a_post_whose_closed_discussion_spans_pages(page, live_server, axe, nu_checker, settings):
     settings.PNYX_COMMENTS_PER_PAGE = 2
     post = _published_post(comments_open=False)
@@ -163,3 +168,5 @@ def test_the_writers_list_and_editor_with_its_preview(page, live_server, axe, nu
     expect(page.locator("#writing-preview-body strong")).to_have_text("bold")
     _checked(page, axe, nu_checker, response)
     _checked_without_scripts(page, axe, f"{live_server.url}/write/{post.pk}/")
+    _checked(page, axe, nu_checker, page.goto(f"{live_server.url}/write/{post.pk}/preview/"))
+    _checked(page, axe, nu_checker, page.goto(f"{live_server.url}/write/new/"))
