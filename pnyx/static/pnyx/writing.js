@@ -115,7 +115,6 @@
   if (offered && banner) {
     deciding = true;
     var time = document.getElementById("writing-restore-time");
-    time.dateTime = new Date(offered.savedAt).toISOString();
     time.textContent = new Date(offered.savedAt).toLocaleString();
     banner.hidden = false;
     document.getElementById("writing-restore-yes").addEventListener("click", function () {
