@@ -30,6 +30,11 @@ SETTLE = 5
 """Seconds a digest leaves out at its end: a comment published in a transaction still committing then
 is in the next digest, never lost between the two."""
 
+FIRST_DIGEST_REACH = timedelta(days=1)
+"""How far back a thread's first digest looks (later ones start where the last ended): far enough for a
+worker that was down for hours, not so far that comments mailed one by one before digests were turned
+on come again."""
+
 DIGEST_LIST = 20
 """At most this many comments listed in one digest; the link to the post shows the rest."""
 
@@ -51,7 +56,9 @@ def followers_notify(*, thread_id: int, comment_id: int | None = None) -> int:
         claimed, since = news_since(about=thread, through=cutoff)
         if not claimed:
             return 0
-        published = _published_between(thread, since or min(f.confirmed_at for f in followers), cutoff)
+        if since is None:  # the thread's first digest: the burst that queued it, not every comment ever
+            since = max(min(f.confirmed_at for f in followers), cutoff - FIRST_DIGEST_REACH)
+        published = _published_between(thread, since, cutoff)
     told = {comment.pk: {own_address(comment), *direct_recipients(comment)} for comment in published}
     written = 0
     for follower in followers:

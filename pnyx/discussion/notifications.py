@@ -14,6 +14,7 @@ the unsubscribe link of any such mail (for a post's author, that is the per-auth
 comments mail nobody.
 """
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -30,6 +31,8 @@ from .confirmation import confirmation_queue, mail_line, mail_name, needs_confir
 from .lifecycle import Change
 from .models import Comment, ModerationSettings
 from .moderation_links import moderation_url
+
+logger = logging.getLogger(__name__)
 
 
 def on_comment_changed(sender, *, changes: list[Change], **kwargs) -> None:
@@ -133,10 +136,13 @@ def followers_queue(comment: Comment) -> None:
     from .tasks import notify_followers  # the task builds on this module (``following``)
 
     minutes = outbox_conf.DIGEST_MINUTES
-    if minutes:
-        notify_followers.using(run_after=timezone.now() + timedelta(minutes=minutes)).enqueue(comment.thread_id)
-    else:
-        notify_followers.enqueue(comment.thread_id, comment.pk)
+    try:
+        if minutes:
+            notify_followers.using(run_after=timezone.now() + timedelta(minutes=minutes)).enqueue(comment.thread_id)
+        else:
+            notify_followers.enqueue(comment.thread_id, comment.pk)
+    except Exception:  # the queue is down: a digest's next task covers this comment too; the others go on
+        logger.exception("could not queue the followers' mail for comment %s", comment.pk)
 
 
 def comment_approved_notify(comment: Comment) -> None:
