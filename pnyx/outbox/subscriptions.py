@@ -27,22 +27,18 @@ from .services import email_queue
 _CONFIRM_SALT = "pnyx.outbox.subscribe"
 
 
-def _token(email: str, salt: str) -> str:
-    return signing.dumps({"e": email.strip().lower()}, salt=salt, compress=True)
-
-
-def _read_token(token: str, salt: str, max_age: int | None = None) -> str | None:
-    try:
-        data = signing.loads(token, salt=salt, max_age=max_age)
-    except signing.BadSignature:
-        return None
-    email = data.get("e") if isinstance(data, dict) else None
-    return email if isinstance(email, str) and email else None
+def confirm_token(email: str) -> str:
+    return signing.dumps({"e": email.strip().lower()}, salt=_CONFIRM_SALT, compress=True)
 
 
 def read_confirm_token(token: str) -> str | None:
     """The address a confirmation link proves; None for a forged or expired one."""
-    return _read_token(token, _CONFIRM_SALT, max_age=conf.SUBSCRIBE_MAX_AGE)
+    try:
+        data = signing.loads(token, salt=_CONFIRM_SALT, max_age=conf.SUBSCRIBE_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    email = data.get("e") if isinstance(data, dict) else None
+    return email if isinstance(email, str) and email else None
 
 
 def account_address(user) -> tuple[str, bool]:
@@ -81,7 +77,7 @@ def subscription_add(*, email: str, topic: models.Model | None, proven: bool) ->
             to=email,
             reason=Reason.SUBSCRIBE,
             template="outbox/mail/subscribe",
-            context={"url": settings.PNYX_BASE_URL + reverse("outbox:confirm", args=[_token(email, _CONFIRM_SALT)])},
+            context={"url": settings.PNYX_BASE_URL + reverse("outbox:confirm", args=[confirm_token(email)])},
         )
     return subscription
 
