@@ -126,3 +126,12 @@ def test_a_follow_mails_one_click_link_ends_only_that_subscription(settings, smt
     Browser(enforce_csrf_checks=True).post(url, "List-Unsubscribe=One-Click", content_type="text/plain")
     assert list(Subscription.objects.values_list("topic_type", flat=True)) == [None]  # the blog is still followed
     assert not Unsubscribe.objects.exists()
+
+
+def test_the_leave_a_reply_form_offers_both_boxes_the_same_for_every_visitor(client, post):
+    anonymous = Browser().get(post.get_absolute_url()).content.decode()
+    client.force_login(UserFactory(username="reader", email="reader@example.org"))
+    signed_in = client.get(post.get_absolute_url()).content.decode()
+    for page in (anonymous, signed_in):
+        assert 'name="follow"' in page and 'name="follow_blog"' in page
+        assert "Notify me of new posts by email" in page
