@@ -522,6 +522,7 @@ PNYX_COMMENT_RATE_LIMITS = _env_value(
 # The outbox (pnyx.outbox.conf): at most this many mails to one address per hour, whatever the reason, and
 # whether a burst of comments on one post reaches a subscriber as one digest.
 PNYX_EMAIL_HOURLY_LIMIT = _env_int("PNYX_EMAIL_HOURLY_LIMIT", 20, low=1, high=10_000)
+PNYX_EMAIL_DIGEST_MINUTES = _env_int("PNYX_EMAIL_DIGEST_MINUTES", 5, low=0, high=24 * 60)
 
 # Accounts (django-allauth, customised in pnyx.identity.adapter). A local account signs in with its email,
 # verified by mail before it counts. An account made through a provider is that provider's account: it

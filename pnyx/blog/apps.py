@@ -6,9 +6,14 @@ class BlogConfig(AppConfig):
     verbose_name = "Blog"
 
     def ready(self) -> None:
-        from django.db.models.signals import m2m_changed, post_save
+        from django.db.models.signals import m2m_changed, post_save, pre_save
 
+        from . import announce
         from .models import Post, Term
+
+        # The blog's subscribers hear of a post when readers can first see it.
+        pre_save.connect(announce.before_save, sender=Post, dispatch_uid="blog.announce.before")
+        post_save.connect(announce.after_save, sender=Post, dispatch_uid="blog.announce.after")
 
         # Search follows every save of a post (publishing, editing, unpublishing), of its terms, and of a term.
         post_save.connect(_index, sender=Post, dispatch_uid="blog.search.post")

@@ -211,9 +211,11 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
     """One row of settings: the list goes straight to it, and *Dry run* tries a change before saving it."""
 
     change_form_template = "admin/discussion/moderationsettings/change_form.html"
+    filter_horizontal = ["moderators"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["hold_first_comment", "max_links", "close_after_days"]}),
+        (_("Moderators"), {"fields": ["moderators"]}),
         (
             _("Blocklists and allowlist"),
             {

@@ -62,6 +62,8 @@ class CommentForm(forms.Form):
         required=False,
         help_text=_("(a guest's address must have been confirmed first)"),
     )
+    follow = forms.BooleanField(label=_("Notify me of new comments on this post by email"), required=False)
+    follow_blog = forms.BooleanField(label=_("Notify me of new posts by email"), required=False)
     comment_parent = forms.CharField(required=False, widget=forms.HiddenInput)
     # Set to "1" by the page's script: a reader with JavaScript sees a held comment in place.
     js = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -4,7 +4,8 @@
   address itself when it looks like a regular on a new browser (``confirmation``).
 - A comment readers can now see (posted straight through, or approved from held): the author of the
   comment it answers, if they asked for replies, and the post's author. One mail per address, the most
-  specific reason first, and never one to the comment's own author about their own comment.
+  specific reason first, and never one to the comment's own author about their own comment; then, by a
+  task, the post's followers (``following``), of what none of these mails told them.
 - A held comment a moderator approved: its author, when the address is known to be theirs (a signed-in
   account, or a guest who asked for replies from a browser that confirmed it).
 
@@ -13,18 +14,25 @@ the unsubscribe link of any such mail (for a post's author, that is the per-auth
 comments mail nobody.
 """
 
+import logging
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from pnyx.identity.confirmation import may_send_confirmation
-from pnyx.outbox.models import Reason
+from pnyx.outbox.conf import conf as outbox_conf
+from pnyx.outbox.models import Reason, Subscription
 from pnyx.outbox.services import email_queue
 
 from .confirmation import confirmation_queue, mail_line, mail_name, needs_confirmation
 from .lifecycle import Change
-from .models import Comment
+from .models import Comment, ModerationSettings
 from .moderation_links import moderation_url
+
+logger = logging.getLogger(__name__)
 
 
 def on_comment_changed(sender, *, changes: list[Change], **kwargs) -> None:
@@ -51,15 +59,18 @@ def on_comment_changed(sender, *, changes: list[Change], **kwargs) -> None:
 
 
 def moderators() -> QuerySet:
-    """Who is mailed about held comments: active staff with an address."""
-    return get_user_model().objects.filter(is_staff=True, is_active=True).exclude(email="").order_by("pk")
+    """Who is mailed about held comments: the active staff with an address that the admin named in the
+    moderation settings, or, when it named none, every one of them."""
+    staff = get_user_model().objects.filter(is_staff=True, is_active=True).exclude(email="").order_by("pk")
+    named = staff.filter(moderator_of__pk=1)
+    return named if ModerationSettings.objects.filter(pk=1, moderators__isnull=False).exists() else staff
 
 
 def own_address(comment: Comment) -> str:
     return ((comment.user.email if comment.user_id else comment.author_email) or "").strip().lower()
 
 
-def _context(comment: Comment) -> dict:
+def mail_context(comment: Comment) -> dict:
     return {
         "title": mail_line(comment.thread.title, limit=100),
         "name": mail_name(comment.display_name),
@@ -72,7 +83,7 @@ def _context(comment: Comment) -> dict:
 def comment_held_notify(comment: Comment) -> None:
     if needs_confirmation(comment) and may_send_confirmation(comment.author_email):
         confirmation_queue(comment)
-    context = _context(comment)
+    context = mail_context(comment)
     own = own_address(comment)
     for moderator in moderators():
         if moderator.email.strip().lower() == own:
@@ -87,8 +98,10 @@ def comment_held_notify(comment: Comment) -> None:
         )
 
 
-def comment_published_notify(comment: Comment) -> None:
-    """One mail per address for a comment readers can now see, the most specific reason first."""
+def direct_recipients(comment: Comment) -> dict[str, tuple[str, str]]:
+    """Who hears of a comment readers can now see by name, each address once with its most specific
+    reason (and template): the replied-to, then the post's author. Never the comment's own author; the
+    post's followers hear after these, of what none of these reasons covered (``following``)."""
     recipients: dict[str, tuple[str, str]] = {}
     parent = comment.parent
     if parent is not None and parent.notify_replies and parent.is_public:
@@ -98,13 +111,38 @@ def comment_published_notify(comment: Comment) -> None:
         recipients.setdefault(post.author.email.strip().lower(), (Reason.NEW_COMMENT, "discussion/mail/new_comment"))
     recipients.pop(own_address(comment), None)
     recipients.pop("", None)
+    return recipients
+
+
+def comment_published_notify(comment: Comment) -> None:
+    """One mail per address for a comment readers can now see, the most specific reason first; the
+    post's followers through a task (``following``)."""
+    followers_queue(comment)
+    recipients = direct_recipients(comment)
     if not recipients:
         return
-    context = _context(comment)
+    parent = comment.parent
+    context = mail_context(comment)
     if parent is not None:
         context["parent_name"] = mail_name(parent.display_name)
     for to, (reason, template) in recipients.items():
         email_queue(to=to, reason=reason, template=template, context=context, about=comment)
+
+
+def followers_queue(comment: Comment) -> None:
+    """A task for the post's followers, if it has any (one query here; the task does the rest)."""
+    if not Subscription.objects.of_topic(comment.thread).confirmed().exists():
+        return
+    from .tasks import notify_followers  # the task builds on this module (``following``)
+
+    minutes = outbox_conf.DIGEST_MINUTES
+    try:
+        if minutes:
+            notify_followers.using(run_after=timezone.now() + timedelta(minutes=minutes)).enqueue(comment.thread_id)
+        else:
+            notify_followers.enqueue(comment.thread_id, comment.pk)
+    except Exception:  # the queue is down: a digest's next task covers this comment too; the others go on
+        logger.exception("could not queue the followers' mail for comment %s", comment.pk)
 
 
 def comment_approved_notify(comment: Comment) -> None:
@@ -114,5 +152,9 @@ def comment_approved_notify(comment: Comment) -> None:
         return
     if to := own_address(comment):
         email_queue(
-            to=to, reason=Reason.APPROVED, template="discussion/mail/approved", context=_context(comment), about=comment
+            to=to,
+            reason=Reason.APPROVED,
+            template="discussion/mail/approved",
+            context=mail_context(comment),
+            about=comment,
         )

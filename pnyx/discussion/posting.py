@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pnyx.identity.commenter import Commenter
+from pnyx.outbox.subscriptions import account_address, subscription_add
 
 from .conf import conf
 from .lifecycle import Change, comment_create, record
@@ -99,9 +100,12 @@ def post_comment(
     client: Client,
     honeypot: str = "",
     notify_replies: bool = False,
+    follow: bool = False,
+    follow_blog: bool = False,
 ) -> Outcome:
     """Take one reader's comment: returns what became of it, or raises CommentRefused (``RateLimited``
-    and ``DuplicateComment`` among them: the rules refuse too)."""
+    and ``DuplicateComment`` among them: the rules refuse too). ``follow`` and ``follow_blog`` subscribe
+    the commenter to the thread's new comments and to the blog's new posts (``subscribe``)."""
     check_open(thread, parent)
     with transaction.atomic():
         # One comment at a time per thread (a row lock on PostgreSQL; SQLite's writes are serial anyway),
@@ -111,6 +115,8 @@ def post_comment(
         comment.notify_replies = notify_replies and may_notify(commenter)
         verdict = judge(Submission(comment=comment, commenter=commenter, honeypot=honeypot))
         comment_create(comment=comment, status=verdict.status, reason=verdict.reason, via=Comment.Via.RULES)
+        if verdict.status in (Comment.Status.APPROVED, Comment.Status.PENDING):
+            subscribe(commenter, thread=thread if follow else None, blog=follow_blog)
     return Outcome(comment=comment, verdict=verdict)
 
 
@@ -120,6 +126,23 @@ def may_notify(commenter: Commenter) -> bool:
     if commenter.user is not None:
         return bool(getattr(commenter.user, "email", ""))
     return bool(commenter.email) and commenter.confirmed_address()
+
+
+def subscribe(commenter: Commenter, *, thread: Thread | None, blog: bool) -> None:
+    """The commenter's ticked subscriptions: at once for an address known to be theirs (an account's
+    verified one, or one this browser confirmed), else waiting for the link mailed to it. A comment the
+    rules called spam subscribes nobody: its address may be anyone's."""
+    if thread is None and not blog:
+        return
+    if commenter.user is not None:
+        email, proven = account_address(commenter.user)
+    else:
+        email, proven = commenter.email, commenter.confirmed_address()
+    if not email:
+        return
+    topics = ([thread] if thread is not None else []) + ([None] if blog else [])
+    for topic in topics:
+        subscription_add(email=email, topic=topic, proven=proven)
 
 
 def _new_comment(thread: Thread, parent: Comment | None, commenter: Commenter, body: str, client: Client) -> Comment:

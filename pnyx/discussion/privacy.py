@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from pnyx.identity.models import Address, revoke
+from pnyx.outbox.models import Subscription
 
 from .fragments import meta_rerendered
 from .models import Comment, CommentEvent, CommentQuerySet
@@ -69,6 +70,15 @@ def address_export(*, email: str) -> dict:
             }
             for c in comments
         ],
+        "subscriptions": [
+            {
+                "topic": s.topic_key,
+                "title": str(s.topic) if s.topic is not None else ("new posts" if s.topic_type_id is None else None),
+                "since": s.created_at.isoformat(),
+                "confirmed_at": s.confirmed_at.isoformat() if s.confirmed_at else None,
+            }
+            for s in Subscription.objects.filter(email=email.strip().lower())
+        ],
         "address": None
         if address is None
         else {
@@ -87,7 +97,8 @@ class Forgotten:
 
 
 def address_forget(*, email: str, erase_text: bool = False) -> Forgotten:
-    """Anonymize every comment of ``email`` (and erase its text if asked), and revoke the address's proofs.
+    """Anonymize every comment of ``email`` (and erase its text if asked), revoke the address's proofs,
+    and end its subscriptions.
 
     Accounts are left alone: a comment written from one is no longer linked to it, and removing the
     account itself is the account's own business (allauth's pages, or the admin).
@@ -115,6 +126,7 @@ def address_forget(*, email: str, erase_text: bool = False) -> Forgotten:
             history.update(old_body="")
         revoke(email)
         Address.objects.of(email).update(confirmation_sent_at=None)
+        Subscription.objects.filter(email=email.lower()).delete()
         if threads:  # the pages showing them are rendered again once this commits (pnyx.freshness)
             meta_rerendered.send(sender=Comment, thread_ids=sorted(threads))
     return Forgotten(comments=len(changed), erased=erase_text)

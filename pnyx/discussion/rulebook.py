@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
@@ -120,6 +121,16 @@ class ModerationSettings(models.Model):
     akismet_key = models.CharField(max_length=100, blank=True, verbose_name=_("Akismet API key"))
     engine_timeout = models.FloatField(
         default=2.0, help_text=_("Seconds to wait for a spam engine; a comment it does not judge in time is held.")
+    )
+    moderators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        limit_choices_to={"is_staff": True, "is_active": True},
+        related_name="moderator_of",
+        help_text=_(
+            "Who is mailed about each held comment (they need an email address). "
+            "Nobody chosen: every active staff account with an email address."
+        ),
     )
     revision = models.CharField(max_length=16, editable=False, default="")
     updated_at = models.DateTimeField(auto_now=True)

@@ -65,6 +65,8 @@ def post_comment_view(request: HttpRequest, thread_id: int) -> HttpResponse:
             client=Client.from_request(request),
             honeypot=data["fax_number"],
             notify_replies=data["notify"],
+            follow=data["follow"],
+            follow_blog=data["follow_blog"],
         )
     except RateLimited as limited:
         return _rate_limited(request, thread.post, form, limited)

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import Email, Unsubscribe
+from .models import Email, Subscription, Unsubscribe
 from .services import email_retry
 
 
@@ -40,3 +40,16 @@ class EmailAdmin(admin.ModelAdmin):
 class UnsubscribeAdmin(admin.ModelAdmin):
     list_display = ("email", "reason", "created_at")
     search_fields = ("email",)
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    """Who follows what; staff may end a subscription. Added only by readers (double opt-in)."""
+
+    list_display = ("email", "topic_type", "topic_id", "confirmed_at", "created_at")
+    list_filter = ("topic_type",)
+    search_fields = ("email",)
+    readonly_fields = ("email", "topic_type", "topic_id", "confirmed_at", "created_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -2,7 +2,8 @@
 
 A row is written in the transaction that decided the mail and handed to the task queue once that
 transaction has committed (``services.email_queue``); the task takes only the row's id
-(``tasks.deliver``). An address that said "no more" is kept in ``Unsubscribe``.
+(``tasks.deliver``). An address that said "no more" is kept in ``Unsubscribe``; one that asked for news
+of something (a post's comments, the blog's new posts) in ``Subscription``.
 """
 
 from django.contrib.contenttypes.models import ContentType
@@ -28,6 +29,10 @@ class Reason(models.TextChoices):
     NEW_COMMENT = "new-comment", _("new comments on your posts")
     REPLY = "reply", _("replies to your comments")
     APPROVED = "approved", _("your comments once approved")
+    FOLLOW = "follow", _("new comments on posts you follow")
+    NEW_POST = "new-post", _("new posts")
+    SUBSCRIBE = "subscribe", _("links to confirm a subscription")
+    MANAGE = "manage", _("links to manage your mail")
     TEST = "test", _("test mail")
 
 
@@ -80,3 +85,81 @@ class Unsubscribe(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email}: {self.reason}"
+
+
+class SubscriptionQuerySet(models.QuerySet):
+    def of_topic(self, topic: models.Model | None) -> "SubscriptionQuerySet":
+        """Subscriptions to ``topic``: an object (a discussion), or None for the whole blog."""
+        if topic is None:
+            return self.filter(topic_type__isnull=True)
+        return self.filter(topic_type=ContentType.objects.get_for_model(topic), topic_id=topic.pk)
+
+    def confirmed(self) -> "SubscriptionQuerySet":
+        return self.filter(confirmed_at__isnull=False)
+
+
+class Subscription(models.Model):
+    """An address that asked for news of a topic: the comments of one discussion, or (no topic) every new
+    post of the blog. Keyed by content type and id, so the outbox needs to know nothing of what it is.
+
+    A guest's subscription waits unconfirmed until the address's owner opens the emailed link and presses
+    the button (double opt-in); only confirmed ones are mailed.
+    """
+
+    email = models.CharField(max_length=254)
+    topic_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE)
+    topic_id = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SubscriptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["email", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email", "topic_type", "topic_id"],
+                condition=models.Q(topic_type__isnull=False),
+                name="outbox_subscription_once",
+            ),
+            models.UniqueConstraint(
+                fields=["email"], condition=models.Q(topic_type__isnull=True), name="outbox_subscription_blog_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["topic_type", "topic_id"], name="outbox_subscription_topic")]
+
+    def __str__(self) -> str:
+        return f"{self.email}: {self.topic_key}"
+
+    @property
+    def topic_key(self) -> str:
+        return topic_key(self.topic_type_id, self.topic_id)
+
+    @property
+    def topic(self) -> models.Model | None:
+        """The object followed (None for the blog, or for an object since deleted)."""
+        if self.topic_type_id is None:
+            return None
+        return self.topic_type.model_class()._default_manager.filter(pk=self.topic_id).first()
+
+
+def topic_key(type_id: int | None, object_id: int) -> str:
+    """A topic as text, for a link's token: "blog", or "<content type id>-<object id>"."""
+    return "blog" if type_id is None else f"{type_id}-{object_id}"
+
+
+class Mailed(models.Model):
+    """How far the news of a topic has been mailed to its subscribers: a post announced (the row's
+    existence), or a discussion's comments up to ``through``. Claimed with one conditional write, so two
+    workers, or a task run twice, never mail the same news twice."""
+
+    about_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    about_id = models.PositiveBigIntegerField()
+    through = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["about_type", "about_id"], name="outbox_mailed_once")]
+
+    def __str__(self) -> str:
+        return f"{self.about_type_id}-{self.about_id} through {self.through}"

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from .conf import conf
 from .models import Email
-from .unsubscribe import unsubscribe_token, unsubscribed
+from .unsubscribe import manage_token, unsubscribe_token, unsubscribed
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +39,11 @@ def unsubscribe_url(email: str, reason: str) -> str:
     return settings.PNYX_BASE_URL + reverse("outbox:unsubscribe", args=[unsubscribe_token(email, reason)])
 
 
+def manage_url(email: str) -> str:
+    """The page where an address sees and turns off everything it is mailed for."""
+    return settings.PNYX_BASE_URL + reverse("outbox:manage", args=[manage_token(email)])
+
+
 def email_queue(
     *,
     to: str,
@@ -47,17 +52,25 @@ def email_queue(
     context: dict,
     about: models.Model | None = None,
     unsubscribe: bool = True,
+    stops: str = "",
 ) -> Email:
     """Store a mail for ``to`` and send it from the worker once the current transaction commits.
 
-    A mail to an address that unsubscribed from ``reason``, or that already had ``conf.HOURLY_LIMIT``
-    mails in the last hour, is stored as not sent, with why, and never queued.
+    Its one-click link stops ``reason``, or ``stops`` when given (``topic:<key>``: one subscription); its
+    footer links to the address's management page. A mail to an address that unsubscribed from
+    ``reason``, or that already had ``conf.HOURLY_LIMIT`` mails in the last hour, is stored as not sent,
+    with why, and never queued.
     """
     to = to.strip().lower()
-    context = {"site_name": settings.PNYX_SITE_NAME, "base_url": settings.PNYX_BASE_URL, **context}
+    context = {
+        "site_name": settings.PNYX_SITE_NAME,
+        "base_url": settings.PNYX_BASE_URL,
+        "manage_url": manage_url(to),
+        **context,
+    }
     headers = {}
     if unsubscribe:
-        context["unsubscribe_url"] = url = unsubscribe_url(to, reason)
+        context["unsubscribe_url"] = url = unsubscribe_url(to, stops or reason)
         # RFC 8058: a mail program may offer its own unsubscribe button, which POSTs to the link.
         headers = {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     email = Email(

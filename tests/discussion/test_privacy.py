@@ -135,3 +135,17 @@ def test_staff_who_may_only_view_comments_cannot_forget_anyone(asked, client):
 def test_readers_cannot_reach_the_privacy_page(client):
     client.force_login(UserFactory())
     assert client.get(PRIVACY).status_code == 302  # to the admin's login
+
+
+def test_the_addresss_subscriptions_are_exported_and_ended_when_it_is_forgotten(asked):
+    from pnyx.outbox.models import Subscription
+    from pnyx.outbox.subscriptions import subscription_add
+
+    post = asked[0]
+    subscription_add(email="ana@example.org", topic=post.thread, proven=True)
+    subscription_add(email="ana@example.org", topic=None, proven=True)
+    subscription_add(email="bo@example.org", topic=None, proven=True)
+    exported = address_export(email="Ana@example.org")["subscriptions"]
+    assert sorted(s["title"] for s in exported) == sorted([post.title, "new posts"])
+    address_forget(email="ANA@example.org")
+    assert list(Subscription.objects.values_list("email", flat=True)) == ["bo@example.org"]

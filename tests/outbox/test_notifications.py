@@ -167,3 +167,16 @@ def test_a_guest_whose_address_is_unproven_is_not_mailed_on_approval(smtp_server
     _comment(Browser(), post, text="Typed with any address.", email="someone@example.org")
     comment_approve(comment=Comment.objects.get())
     assert [m["To"] for m in smtp_server.messages] == ["writer@example.com"]
+
+
+def test_moderators_named_by_the_admin_are_mailed_instead_of_all_staff(smtp_server, moderator, post):
+    from pnyx.discussion.rulebook import ModerationSettings
+
+    named = UserFactory(username="named", email="named@example.com", is_staff=True)
+    settings_row = ModerationSettings.objects.create()
+    settings_row.moderators.add(named)
+    _comment(Browser(), post, text="Please look at this.")
+    assert [m["To"] for m in smtp_server.messages] == ["named@example.com"]
+    settings_row.moderators.clear()
+    _comment(Browser(), post, text="And at this one.", email="other@example.org")
+    assert sorted(m["To"] for m in smtp_server.messages[1:]) == ["mod@example.com", "named@example.com"]
