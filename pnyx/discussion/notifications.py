@@ -9,7 +9,8 @@
 - A held comment a moderator approved: its author, when the address is known to be theirs (a signed-in
   account, or a guest who asked for replies from a browser that confirmed it).
 
-Every mail is written into the outbox here and sent by the worker; an address turns a reason off with
+Every mail is decided by a task after the change commits (a comment POST pays one queued task) and
+written into the outbox, then sent by the worker; an address turns a reason off with
 the unsubscribe link of any such mail (for a post's author, that is the per-author setting). Imported
 comments mail nobody.
 """
@@ -36,26 +37,50 @@ logger = logging.getLogger(__name__)
 
 
 def on_comment_changed(sender, *, changes: list[Change], **kwargs) -> None:
+    """Hand each change that mails someone to a task (``tasks.notify_comment``): the request that made it
+    pays one queued task whoever is to be mailed, and the task decides and writes the mails. When the
+    queue cannot take the task, the mails are decided here instead: late is fine, lost is not."""
+    from .tasks import notify_comment  # the tasks build on this module
+
     for change in changes:
-        if change.via == Comment.Via.IMPORT:
+        if (kind := _kind(change)) is None:
             continue
-        held = change.old is None and change.new == Comment.Status.PENDING and change.via == Comment.Via.RULES
-        published = change.new == Comment.PUBLIC and change.old in (None, Comment.Status.PENDING)
-        if not (held or published):
-            continue
-        comment = (
-            Comment.objects.select_related("thread__post__author", "user", "parent__user")
-            .filter(pk=change.comment_id)
-            .first()
-        )
-        if comment is None:
-            continue
-        if held:
+        try:
+            notify_comment.enqueue(change.comment_id, kind)
+        except Exception:
+            logger.exception("could not queue the mails of comment %s; deciding them now", change.comment_id)
+            comment_notify(comment_id=change.comment_id, kind=kind)
+
+
+def _kind(change: Change) -> str | None:
+    """What a change is to the mail: a reader's new comment held ("held"), a comment readers can now see
+    ("published"), or one a moderator approved from held ("approved": published, and its author told)."""
+    if change.via == Comment.Via.IMPORT:
+        return None
+    if change.old is None and change.new == Comment.Status.PENDING and change.via == Comment.Via.RULES:
+        return "held"
+    if change.new == Comment.PUBLIC and change.old in (None, Comment.Status.PENDING):
+        moderated = change.old == Comment.Status.PENDING and change.via == Comment.Via.MODERATOR
+        return "approved" if moderated else "published"
+    return None
+
+
+def comment_notify(*, comment_id: int, kind: str) -> None:
+    """Write the mails of one change (``_kind``) into the outbox, as the comment is now."""
+    comment = (
+        Comment.objects.select_related("thread__post__author", "user", "parent__user").filter(pk=comment_id).first()
+    )
+    if comment is None:
+        return
+    if kind == "held":
+        if comment.status == Comment.Status.PENDING:  # approved or binned meanwhile: nothing waits
             comment_held_notify(comment)
-        else:
-            comment_published_notify(comment)
-            if change.old == Comment.Status.PENDING and change.via == Comment.Via.MODERATOR:
-                comment_approved_notify(comment)
+        return
+    if not comment.is_public:  # hidden again before the task ran: nobody is told of it
+        return
+    comment_published_notify(comment)
+    if kind == "approved":
+        comment_approved_notify(comment)
 
 
 def moderators() -> QuerySet:

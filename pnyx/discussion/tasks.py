@@ -3,8 +3,14 @@
 from django_tasks import task
 
 from .following import followers_notify
+from .notifications import comment_notify
 
 
 @task()
 def notify_followers(thread_id: int, comment_id: int | None = None) -> int:
     return followers_notify(thread_id=thread_id, comment_id=comment_id)
+
+
+@task()
+def notify_comment(comment_id: int, kind: str) -> None:
+    comment_notify(comment_id=comment_id, kind=kind)
