@@ -288,6 +288,7 @@ INSTALLED_APPS = [
     "pnyx.identity",
     "pnyx.porting",
     "pnyx.outbox",
+    "pnyx.media",
     "django_tasks",
     "django_tasks_db",
     "django_rq",
@@ -419,6 +420,10 @@ STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [path for path in [DATA_DIR / "theme" / "static"] if path.is_dir()]
 MEDIA_URL = "media/"
 MEDIA_ROOT = DATA_DIR / "media"
+# Images (pnyx.media.conf): the largest file taken, and the most pixels it may unpack to.
+PNYX_MEDIA_MAX_BYTES = _env_int("PNYX_MEDIA_MAX_BYTES", 10 * 1024 * 1024, low=1024, high=1024**3)
+PNYX_MEDIA_MAX_PIXELS = _env_int("PNYX_MEDIA_MAX_PIXELS", 40_000_000, low=10_000, high=500_000_000)
+PNYX_MEDIA_S3_BUCKET = _env_str("PNYX_MEDIA_S3_BUCKET", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
