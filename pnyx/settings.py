@@ -420,9 +420,11 @@ STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [path for path in [DATA_DIR / "theme" / "static"] if path.is_dir()]
 MEDIA_URL = "media/"
 MEDIA_ROOT = DATA_DIR / "media"
-# Images (pnyx.media.conf): the largest file taken, and the most pixels it may unpack to.
+# Images (pnyx.media.conf): the largest file taken, the most pixels it may unpack to, and how long an import
+# waits for an old host.
 PNYX_MEDIA_MAX_BYTES = _env_int("PNYX_MEDIA_MAX_BYTES", 10 * 1024 * 1024, low=1024, high=1024**3)
 PNYX_MEDIA_MAX_PIXELS = _env_int("PNYX_MEDIA_MAX_PIXELS", 40_000_000, low=10_000, high=500_000_000)
+PNYX_MEDIA_FETCH_TIMEOUT = _env_int("PNYX_MEDIA_FETCH_TIMEOUT", 20, low=1, high=300)
 PNYX_MEDIA_S3_BUCKET = _env_str("PNYX_MEDIA_S3_BUCKET", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

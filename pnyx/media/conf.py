@@ -22,5 +22,10 @@ class _Conf:
         """The most pixels (width × height) an image may have: a small file can unpack to gigabytes."""
         return settings.PNYX_MEDIA_MAX_PIXELS
 
+    @property
+    def FETCH_TIMEOUT(self) -> int:  # noqa: N802
+        """Seconds ``pnyx import --media`` waits for an old host at each step (connecting, each read)."""
+        return settings.PNYX_MEDIA_FETCH_TIMEOUT
+
 
 conf = _Conf()
