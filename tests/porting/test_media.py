@@ -58,7 +58,8 @@ def old_blog():
 
 def _export(site: str) -> str:
     attachment = f"""<wp:attachment_url>{site}{UPLOADS}/harbour.jpg</wp:attachment_url>
-<wp:postmeta><wp:meta_key>_wp_attachment_image_alt</wp:meta_key><wp:meta_value>Boats in the harbour at dawn</wp:meta_value></wp:postmeta>"""
+<wp:postmeta><wp:meta_key>_wp_attachment_image_alt</wp:meta_key>
+<wp:meta_value>Boats in the harbour at dawn</wp:meta_value></wp:postmeta>"""
     kite = f"<wp:attachment_url>{site}{UPLOADS}/kite.png</wp:attachment_url>"
     body = (
         f'<a href="{site}{UPLOADS}/harbour.jpg"><img src="{site}{UPLOADS}/harbour-300x193.jpg" alt="Boats" '
