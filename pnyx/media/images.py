@@ -128,13 +128,14 @@ def _encoded(picture: PILImage.Image, kind: str) -> list[tuple[int, int, bytes]]
 
     An animated GIF keeps its frames and gets no copies: resizing frame by frame is slow and rarely worth it.
     """
-    icc_profile = picture.info.get("icc_profile")  # colours, not a secret: kept so photos look as taken
+    # Colours, not a secret: kept so photos look as taken; but a CMYK profile would be wrong on the RGB copy.
+    icc_profile = picture.info.get("icc_profile") if picture.mode != "CMYK" else None
     if kind == "GIF":
         frames = {"save_all": True, "loop": picture.info.get("loop", 0), "duration": picture.info.get("duration")}
-        picture.info = {}
+        picture.info = _drawing(picture.info)
         return [(picture.width, picture.height, _bytes(picture, kind, **frames))]
     picture = ImageOps.exif_transpose(picture)
-    picture.info = {}  # EXIF, XMP, comments: never carried into the new file
+    picture.info = _drawing(picture.info)  # EXIF, XMP, comments: never carried into the new file
     picture = _for_format(picture, kind)
     files = [(picture.width, picture.height, _bytes(picture, kind, icc_profile=icc_profile))]
     resizable = picture.convert("RGBA") if picture.mode == "P" else picture
@@ -144,6 +145,11 @@ def _encoded(picture: PILImage.Image, kind: str) -> list[tuple[int, int, bytes]]
             copy = resizable.resize((width, height), PILImage.Resampling.LANCZOS)
             files.append((width, height, _bytes(_for_format(copy, kind), kind, icc_profile=icc_profile)))
     return files
+
+
+def _drawing(info: dict) -> dict:
+    """What of a file's extra information is part of the picture (which palette entry is transparent)."""
+    return {key: info[key] for key in ("transparency",) if key in info}
 
 
 def _for_format(picture: PILImage.Image, kind: str) -> PILImage.Image:

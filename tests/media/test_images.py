@@ -74,6 +74,17 @@ def test_images_are_read_by_their_content_not_their_name(data, name, kind, ext):
     assert [w for w, _h, _n in image.variants] == [480]
 
 
+def test_a_transparent_palette_png_stays_transparent():
+    drawing = PILImage.new("P", (600, 300), 0)
+    drawing.putpalette([255, 255, 255, 200, 30, 30] + [0] * 762)
+    drawing.paste(1, (100, 100, 500, 200))
+    buffer = BytesIO()
+    drawing.save(buffer, "PNG", transparency=0)
+    image = image_create(upload=upload(buffer.getvalue(), "logo.png"), alt="A red bar")
+    assert _stored(image.file.name).convert("RGBA").getpixel((10, 10))[3] == 0
+    assert _stored(image.variants[0][2]).convert("RGBA").getpixel((10, 10))[3] == 0
+
+
 def test_an_animated_gif_keeps_its_frames():
     frames = [PILImage.new("RGB", (120, 80), colour) for colour in ("red", "green", "blue")]
     buffer = BytesIO()

@@ -57,6 +57,8 @@ class PostForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        if not user.has_perm("media.view_image"):
+            del self.fields["featured_image"]  # a role that sees no image cannot choose one
         allowed = roles.allowed_statuses(user)
         self.fields["status"].choices = [(s, label) for s, label in STATUS_LABELS.items() if s in allowed]
         post = self.instance
