@@ -64,3 +64,13 @@ def responsive(html: str) -> str:
         )
 
     return _IMG.sub(sized, html)
+
+
+def absolute(html: str, *, base: str) -> str:
+    """``html`` with the library's addresses made absolute under ``base``, for a page read elsewhere (a
+    feed reader resolves a relative address against the feed, or not at all). An S3 store's are already."""
+    prefix = default_storage.url("")
+    if not prefix.startswith("/"):
+        return html
+    # An address starts an attribute value ("…) or a later entry of a srcset (, …).
+    return html.replace(f'"{prefix}', f'"{base}{prefix}').replace(f", {prefix}", f", {base}{prefix}")

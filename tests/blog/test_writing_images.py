@@ -132,3 +132,12 @@ def test_uploaded_files_are_served_for_good(client):
     assert response["Cache-Control"] == "public, max-age=31536000, immutable"
     assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"
     assert client.get("/media/../secret_key").status_code == 400  # Django's refusal of a path outside
+
+
+def test_feeds_carry_library_images_at_absolute_addresses(client, settings):
+    settings.PNYX_BASE_URL = "https://blog.example.org"
+    image = library_image(size=(1200, 800))
+    PostFactory(body=f"A picture:\n\n{image.markdown}")
+    feed = client.get("/feed/").content.decode()
+    assert f'src="https://blog.example.org{image.url}"' in feed.replace("&quot;", '"')
+    assert f"https://blog.example.org{image.url} 1200w" in feed and f", {image.url}" not in feed
