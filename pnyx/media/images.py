@@ -68,7 +68,8 @@ def image_create(*, upload: File, alt: str, uploaded_by=None, source_url: str = 
     """Check, clean and store ``upload`` as a library image (``pnyx import``; forms use the two steps)."""
     if not alt.strip():
         raise ValidationError(_("Say what the image shows (its alt text)."), code="alt")
-    image = Image(alt=alt.strip(), uploaded_by=uploaded_by, source_url=source_url)
+    longest = Image._meta.get_field("alt").max_length  # an imported title may be longer; a form checks its own
+    image = Image(alt=alt.strip()[:longest], uploaded_by=uploaded_by, source_url=source_url)
     return image_save(image=image, prepared=image_prepare(upload=upload))
 
 
