@@ -20,6 +20,7 @@ from pnyx.blog.models import Post, Term
 from pnyx.discussion.fragments import meta_rerendered
 from pnyx.discussion.lifecycle import Change, comment_changed
 from pnyx.discussion.models import Comment, ModerationSettings, Thread
+from pnyx.media.models import Image
 
 from .pagecache import ALL, purge
 
@@ -65,11 +66,20 @@ def everything(sender, instance=None, update_fields=None, created=False, **kwarg
     _later([ALL])
 
 
+def image_changed(sender, instance=None, created: bool = False, **kwargs) -> None:
+    """A library image's alt text changed, or it was deleted: it may head any post and its summary. A new
+    upload is on no page yet."""
+    if not created:
+        _later([ALL])
+
+
 def connect() -> None:
     comment_changed.connect(comments_changed, dispatch_uid="freshness.comments")
     post_delete.connect(comment_deleted, sender=Comment, dispatch_uid="freshness.comment_deleted")
     post_save.connect(thread_saved, sender=Thread, dispatch_uid="freshness.thread")
     meta_rerendered.connect(names_rerendered, dispatch_uid="freshness.names")
+    post_save.connect(image_changed, sender=Image, dispatch_uid="freshness.image_saved")
+    post_delete.connect(image_changed, sender=Image, dispatch_uid="freshness.image_deleted")
     # A login provider added or removed in the admin changes every comment form's icons; the moderation
     # settings may close (or reopen) every old post's comment form.
     for model in (Post, Term, get_user_model(), SocialApp, ModerationSettings):

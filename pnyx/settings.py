@@ -288,6 +288,7 @@ INSTALLED_APPS = [
     "pnyx.identity",
     "pnyx.porting",
     "pnyx.outbox",
+    "pnyx.media",
     "django_tasks",
     "django_tasks_db",
     "django_rq",
@@ -419,10 +420,71 @@ STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [path for path in [DATA_DIR / "theme" / "static"] if path.is_dir()]
 MEDIA_URL = "media/"
 MEDIA_ROOT = DATA_DIR / "media"
+# Images (pnyx.media.conf): the largest file taken, the most pixels it may unpack to, and how long an import
+# waits for an old host.
+PNYX_MEDIA_MAX_BYTES = _env_int("PNYX_MEDIA_MAX_BYTES", 10 * 1024 * 1024, low=1024, high=1024**3)
+PNYX_MEDIA_MAX_PIXELS = _env_int("PNYX_MEDIA_MAX_PIXELS", 40_000_000, low=10_000, high=500_000_000)
+PNYX_MEDIA_FETCH_TIMEOUT = _env_int("PNYX_MEDIA_FETCH_TIMEOUT", 20, low=1, high=300)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+
+def _http_url(raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment:
+        raise ValueError(raw)
+    parts.port  # noqa: B018 (raises ValueError on a bad port)
+    return raw.rstrip("/")
+
+
+# Images in an S3-compatible store (AWS, MinIO, Garage, Ceph, R2 …) through django-storages, when several
+# machines serve one site or the data dir should stay small. Readers fetch the files from the store (or the
+# CDN in front of it, PNYX_MEDIA_S3_PUBLIC_URL), which is then the one other host a page loads from.
+PNYX_MEDIA_S3_BUCKET = _env_str("PNYX_MEDIA_S3_BUCKET", "")
+_MEDIA_HOST = []
+if PNYX_MEDIA_S3_BUCKET:
+    from importlib.util import find_spec
+
+    if find_spec("storages") is None or find_spec("boto3") is None:
+        raise ImproperlyConfigured(
+            "PNYX_MEDIA_S3_BUCKET needs django-storages and boto3: pip install 'pnyx[s3]' (or unset it)"
+        )
+    _s3_endpoint = _env_value(
+        "PNYX_MEDIA_S3_ENDPOINT_URL", "", _http_url, "the store's http(s) address, like https://s3.example.org"
+    )
+    _s3_region = _env_str("PNYX_MEDIA_S3_REGION", "us-east-1")
+    _default_public = (
+        f"{_s3_endpoint}/{PNYX_MEDIA_S3_BUCKET}"
+        if _s3_endpoint
+        else f"https://{PNYX_MEDIA_S3_BUCKET}.s3.{_s3_region}.amazonaws.com"
+    )
+    _s3_public = _env_value(
+        "PNYX_MEDIA_S3_PUBLIC_URL",
+        _default_public,
+        _http_url,
+        "the http(s) address readers fetch the files from, like https://media.example.org",
+    )
+    _public = urlsplit(_s3_public)
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": PNYX_MEDIA_S3_BUCKET,
+            "endpoint_url": _s3_endpoint or None,
+            "region_name": _s3_region,
+            # Empty: boto3 finds credentials itself (AWS_ACCESS_KEY_ID …, an instance role).
+            "access_key": _env_str("PNYX_MEDIA_S3_ACCESS_KEY", "") or None,
+            "secret_key": _env_str("PNYX_MEDIA_S3_SECRET_KEY", "") or None,
+            # Files are public and never change (pnyx.media.images): plain, lasting addresses, no signatures.
+            "custom_domain": _public.netloc + _public.path,
+            "url_protocol": f"{_public.scheme}:",
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+    _MEDIA_HOST = [f"{_public.scheme}://{_public.netloc}"]
 
 # Session and CSRF cookies never travel on cross-site requests; the comment form relies on this
 # together with its Origin / Sec-Fetch-Site check (pnyx.origin).
@@ -443,7 +505,7 @@ _IMAGE_HOSTS = _env_list("PNYX_IMAGE_HOSTS", [], _origin, "origins separated by 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "img-src": [SELF, "data:", *_IMAGE_HOSTS],
+        "img-src": [SELF, "data:", *_MEDIA_HOST, *_IMAGE_HOSTS],
         "script-src": [SELF],
         "style-src": [SELF],
         "connect-src": [SELF],

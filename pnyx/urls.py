@@ -7,6 +7,7 @@ from django.views.static import serve
 from pnyx.blog import urls as blog_urls  # first: it registers the "uslug" converter used below
 from pnyx.blog.sitemaps import SITEMAPS
 from pnyx.discussion import feeds as comment_feeds
+from pnyx.media.views import media_file
 from pnyx.pagecache import for_everyone
 
 from . import wellknown
@@ -32,3 +33,5 @@ urlpatterns = [
     path("posts/<uslug:slug>/feed/atom/", comment_feeds.atom, name="post_comments_feed_atom"),
     path("", include(blog_urls)),
 ]
+if not settings.PNYX_MEDIA_S3_BUCKET:  # in the data dir: served here (an S3 store serves its own)
+    urlpatterns.insert(0, path(settings.MEDIA_URL.lstrip("/") + "<path:path>", media_file, name="media_file"))

@@ -31,6 +31,17 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(f"{len(skipped)} skipped: {SHARED_DATA_MISSING}")
 
 
+@pytest.fixture(scope="session")
+def _media_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_dir(settings, _media_dir):
+    """Uploaded images land in one directory of the test session, never in the data dir."""
+    settings.MEDIA_ROOT = _media_dir
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     """Tests render templates without running collectstatic, so no manifest of hashed names."""

@@ -1,12 +1,17 @@
 from datetime import timedelta
+from io import BytesIO
 
 import factory
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.utils import timezone
+from PIL import Image as PILImage
 
 from pnyx.blog.models import Post
 from pnyx.discussion.models import Comment, Thread
 from pnyx.discussion.posting import CommentBatch
+from pnyx.media.images import image_create
+from pnyx.media.models import Image
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -95,3 +100,33 @@ def bulk_thread(post: Post, *, top_level: int, replies: int = 0) -> list[list[Co
     batch.finish()
     post.thread.refresh_from_db()
     return families
+
+
+def picture_bytes(
+    kind: str = "JPEG", size: tuple[int, int] = (1200, 800), *, mode: str = "RGB", fill: str = "gradient", **options
+) -> bytes:
+    """A real picture, encoded by Pillow: gradients, so the encoder has something to do; ``fill="noise"``
+    for one no encoder can shrink, ``"plain"`` for one that shrinks to nearly nothing. ``options`` go to
+    ``save`` (``exif=`` …)."""
+    gradient = PILImage.linear_gradient("L").resize(size)
+    if fill == "noise":
+        picture = PILImage.effect_noise(size, 100).convert(mode)
+    elif fill == "plain":
+        picture = PILImage.new(mode, size)
+    elif mode == "RGB":
+        mirrored = gradient.transpose(PILImage.Transpose.FLIP_TOP_BOTTOM)
+        picture = PILImage.merge("RGB", (gradient, mirrored, PILImage.new("L", size, 90)))
+    else:
+        picture = gradient.convert(mode)
+    buffer = BytesIO()
+    picture.save(buffer, kind, **options)
+    return buffer.getvalue()
+
+
+def upload(data: bytes, name: str = "photo.jpg") -> ContentFile:
+    return ContentFile(data, name=name)
+
+
+def library_image(*, size: tuple[int, int] = (1200, 800), alt: str = "A gradient, dark to light", **kwargs) -> Image:
+    """An image stored the way a writer's upload is (``pnyx.media.images``)."""
+    return image_create(upload=upload(picture_bytes("JPEG", size)), alt=alt, **kwargs)

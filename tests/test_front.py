@@ -20,7 +20,7 @@ from pnyx.discussion.moderation import comment_approve, comment_edit
 from pnyx.front import Front
 from pnyx.pagecache import PageCache, _FileJournal
 from pnyx.wsgi import django_application
-from tests.factories import CommentFactory, PostFactory, UserFactory
+from tests.factories import CommentFactory, PostFactory, UserFactory, library_image
 
 # Purges happen once a change has committed: these tests commit for real.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -164,6 +164,19 @@ def test_editing_or_closing_a_post_makes_its_pages_fresh(front):
     post.thread.is_open = False
     post.thread.save()
     assert b"Comments are closed." in _call(front, post.get_absolute_url())[2]
+
+
+def test_a_featured_images_new_alt_text_or_its_deletion_makes_pages_fresh_and_an_upload_does_not(front):
+    image = library_image(alt="A kite")
+    post = PostFactory(featured_image=image)
+    assert b'alt="A kite"' in _call(front, post.get_absolute_url())[2]
+    library_image(alt="Unused")
+    assert _call(front, post.get_absolute_url())[1]["x-pnyx-cache"] == "hit"
+    image.alt = "A red kite over the hill"
+    image.save()
+    assert b'alt="A red kite over the hill"' in _call(front, post.get_absolute_url())[2]
+    image.delete()
+    assert b"featured-image" not in _call(front, post.get_absolute_url())[2]
 
 
 def test_the_home_page_shows_a_scheduled_post_once_its_time_comes(front):

@@ -67,6 +67,9 @@ def _assert_refused_in_one_line(result: subprocess.CompletedProcess, variable: s
         ("PNYX_LANGUAGE", "klingon", "a language code"),
         ("PNYX_TASKS", "celery", "one of database, redis"),
         ("PNYX_EMAIL_HOURLY_LIMIT", "0", "a whole number from 1 to 10000"),
+        ("PNYX_MEDIA_MAX_BYTES", "10MB", "a whole number from 1024 to 1073741824"),
+        ("PNYX_MEDIA_MAX_PIXELS", "0", "a whole number from 10000 to 500000000"),
+        ("PNYX_MEDIA_FETCH_TIMEOUT", "forever", "a whole number from 1 to 300"),
     ],
 )
 def test_a_bad_value_stops_pnyx_at_start_with_one_line_naming_the_variable(tmp_path, variable, value, accepts):
@@ -83,6 +86,31 @@ def test_tasks_go_to_the_database_unless_redis_is_there_or_chosen(tmp_path):
     assert chosen["PNYX_TASKS"] == "database"
     result = _pnyx(["check"], tmp_path, PNYX_TASKS="redis")
     assert result.returncode == 2 and "REDIS_URL must be set too" in result.stderr
+
+
+def test_an_s3_bucket_moves_images_to_the_store_and_allows_its_host_for_images(tmp_path):
+    plain = _settings(tmp_path, "STORAGES", "CONTENT_SECURITY_POLICY")
+    assert plain["STORAGES"]["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+    assert plain["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["img-src"] == ["'self'", "data:"]
+    store = _settings(
+        tmp_path,
+        "STORAGES",
+        "CONTENT_SECURITY_POLICY",
+        PNYX_MEDIA_S3_BUCKET="blog-media",
+        PNYX_MEDIA_S3_PUBLIC_URL="https://cdn.example.org/blog",
+    )
+    options = store["STORAGES"]["default"]["OPTIONS"]
+    assert store["STORAGES"]["default"]["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert (options["bucket_name"], options["custom_domain"], options["url_protocol"]) == (
+        "blog-media",
+        "cdn.example.org/blog",
+        "https:",
+    )
+    assert store["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["img-src"] == ["'self'", "data:", "https://cdn.example.org"]
+    aws = _settings(tmp_path, "STORAGES", PNYX_MEDIA_S3_BUCKET="blog-media", PNYX_MEDIA_S3_REGION="eu-west-1")
+    assert aws["STORAGES"]["default"]["OPTIONS"]["custom_domain"] == "blog-media.s3.eu-west-1.amazonaws.com"
+    bad = _pnyx(["check"], tmp_path, PNYX_MEDIA_S3_BUCKET="m", PNYX_MEDIA_S3_ENDPOINT_URL="s3.example.org")
+    _assert_refused_in_one_line(bad, "PNYX_MEDIA_S3_ENDPOINT_URL", "s3.example.org")
 
 
 def test_a_bad_item_in_a_list_is_named_alone(tmp_path):

@@ -20,6 +20,7 @@ class PostAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_at"
     filter_horizontal = ["terms"]
+    autocomplete_fields = ["featured_image"]
     readonly_fields = ["import_ref"]
     fields = [
         "title",
@@ -27,6 +28,7 @@ class PostAdmin(admin.ModelAdmin):
         "standfirst",
         "body",
         "body_format",
+        "featured_image",
         "kind",
         "author",
         "status",

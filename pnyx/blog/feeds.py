@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
 
+from pnyx.media.markup import absolute
 from pnyx.pagecache import FRESH_UNTIL, for_everyone
 
 from .models import Post, PostQuerySet, Term, next_scheduled, writers
@@ -59,8 +60,8 @@ class PostsFeed(Feed):
         if post.is_protected:
             return _("There is no excerpt because this is a protected post.")
         if settings.PNYX_FEED_FULL_TEXT:
-            return post.body_html
-        return post.standfirst or post.body_html
+            return absolute(post.body_html, base=settings.PNYX_BASE_URL)
+        return post.standfirst or absolute(post.body_html, base=settings.PNYX_BASE_URL)
 
     def item_guid(self, post: Post) -> str:
         return post.feed_id

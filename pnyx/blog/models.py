@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pnyx.markup import render_markdown, sanitize_html
+from pnyx.media.markup import responsive
+from pnyx.media.models import Image
 
 
 class PostQuerySet(models.QuerySet):
@@ -100,6 +102,15 @@ class Post(models.Model):
         help_text=_("The id feeds knew an imported post by at its old site, kept so no feed reader shows it twice."),
     )
 
+    featured_image = models.ForeignKey(
+        Image,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Shown above the post and in the lists of posts, and in previews of a shared link."),
+    )
+
     objects = PostQuerySet.as_manager()
 
     class Meta:
@@ -140,9 +151,10 @@ class Post(models.Model):
         return f"tag:{host},{self.created_at:%Y-%m-%d}:post-{self.pk}"
 
     def render_body(self) -> str:
+        """The body as readers get it; images of the library get their smaller copies (``srcset``)."""
         if self.body_format == self.BodyFormat.HTML:
-            return sanitize_html(self.body)
-        return render_markdown(self.body)
+            return responsive(sanitize_html(self.body))
+        return responsive(render_markdown(self.body))
 
     @property
     def is_protected(self) -> bool:

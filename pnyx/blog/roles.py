@@ -12,6 +12,9 @@ from django.db.models import QuerySet
 from .models import Post
 
 BLOG_WRITING = ["add_post", "change_post", "view_post", "view_term", "add_term"]
+# Uploading images, as WordPress's ``upload_files``: authors and editors, not contributors, who may only
+# choose among the images already there.
+IMAGES = ["add_image", "change_image", "view_image"]
 MODERATING = ["view_comment", "change_comment", "view_thread", "change_thread"]
 
 ROLES: dict[str, list[str]] = {
@@ -20,6 +23,8 @@ ROLES: dict[str, list[str]] = {
     # All posts, published by anyone; terms; comments.
     "Editor": [
         *BLOG_WRITING,
+        *IMAGES,
+        "delete_image",
         "delete_post",
         "publish_post",
         "edit_others_posts",
@@ -29,9 +34,9 @@ ROLES: dict[str, list[str]] = {
         "delete_comment",
     ],
     # Their own posts, published by themselves.
-    "Author": [*BLOG_WRITING, "delete_post", "publish_post"],
+    "Author": [*BLOG_WRITING, *IMAGES, "delete_post", "publish_post"],
     # Their own posts, sent for review.
-    "Contributor": ["add_post", "change_post", "view_post", "view_term"],
+    "Contributor": ["add_post", "change_post", "view_post", "view_term", "view_image"],
     # Comments, on every post.
     "Moderator": MODERATING,
 }
@@ -53,6 +58,10 @@ def writable_posts(user, posts: QuerySet) -> QuerySet:
 def may_touch(user, post) -> bool:
     """Whether ``user`` may change or delete ``post`` (None: a post not written yet)."""
     return post is None or edits_others(user) or post.author_id == user.pk
+
+
+def may_upload(user) -> bool:
+    return user.has_perm("media.add_image")
 
 
 def allowed_statuses(user) -> list[str]:

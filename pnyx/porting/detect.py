@@ -5,7 +5,7 @@ from types import ModuleType
 
 from django.db import transaction
 
-from . import disqus, isso, wxr
+from . import attachments, disqus, isso, wxr
 from .report import PortingError, Report
 from .xmlstream import Progress
 
@@ -31,7 +31,7 @@ def detect(path: Path) -> ModuleType:
     raise PortingError(f"{path.name}: not a file pnyx can import. It reads: {names}.")
 
 
-def import_file(path: Path, *, progress: Progress | None = None, dry_run: bool = False) -> Report:
+def import_file(path: Path, *, progress: Progress | None = None, dry_run: bool = False, media: bool = False) -> Report:
     """Import ``path``: all of it, or nothing when it is bad.
 
     Each importer reads the whole file first and writes nothing until it has, so a bad file leaves no
@@ -39,11 +39,20 @@ def import_file(path: Path, *, progress: Progress | None = None, dry_run: bool =
     database for long: on SQLite one long transaction would lock out every reader's comment for the
     whole import. An import cut short is finished by running it again, as importing adds only what is
     missing. A dry run is the one exception: one transaction, rolled back.
+
+    ``media``: then fetch the images of a WordPress export into the library (``attachments``); never in
+    a dry run, which would store files for posts it rolls back.
     """
     fmt = detect(path)
     report = Report(source=f"{path.name} ({fmt.NAME})")
+    if media and (dry_run or fmt is not wxr):
+        report.notes[
+            "--media left aside: " + ("a dry run fetches nothing" if dry_run else "only a WordPress export has images")
+        ] += 1
     if not dry_run:
         fmt.import_file(path, report=report, progress=progress)
+        if media and fmt is wxr:
+            attachments.import_media(path, report=report)
         return report
     try:
         with transaction.atomic():

@@ -17,6 +17,8 @@ class Report:
     existing: Counter = field(default_factory=Counter)
     skipped: Counter = field(default_factory=Counter)
     notes: Counter = field(default_factory=Counter)
+    unfetched: dict[str, str] = field(default_factory=dict)
+    """Images ``--media`` could not bring in, by address, with the reason (``attachments``)."""
 
     def lines(self) -> list[str]:
         out = [f"Imported from {self.source}:"]
@@ -29,6 +31,9 @@ class Report:
         for title, counter in sections:
             if rows := _counted(counter):
                 out += [title, *rows]
+        if self.unfetched:
+            out.append(f"Images not fetched ({len(self.unfetched)}; their posts keep linking to them where they were):")
+            out += [f"  {url}: {reason}" for url, reason in sorted(self.unfetched.items())]
         return out
 
 

@@ -52,7 +52,7 @@ SKIPPED_STATUS = {
     "inherit": "revisions",
 }
 SKIPPED_TYPES = {
-    "attachment": "attachments (media files are not imported; posts keep linking to them where they are)",
+    "attachment": "attachments (fetched with --media; otherwise posts keep linking to them where they are)",
     "nav_menu_item": "menu items (pnyx builds its own navigation)",
     "revision": "revisions (only the latest text is imported)",
 }
@@ -146,6 +146,16 @@ def _channel(path: Path, progress: Progress | None) -> Iterator[tuple[str, ET.El
         raise PortingError(f"{path.name}: no <wp:wxr_version> in the channel; this is not a WordPress export.")
 
 
+def site_address(addresses: dict[str, str]) -> str:
+    """The blog's own address, from the channel's fields before the first item.
+
+    It names the blog in every import reference, so that two blogs imported into one pnyx never mistake
+    each other's post 12 for their own.
+    """
+    a = addresses
+    return a.get("wp:base_blog_url") or a.get("wp:base_site_url") or a.get("link", "")
+
+
 def _skip_reason(fields: dict[str, str]) -> str | None:
     """Why an item is not imported (an attachment, a revision …), or None for a post or page to import."""
     post_type = fields.get("wp:post_type", "post")
@@ -213,10 +223,7 @@ class _WxrImport:
         elif name == "item":
             self.items += 1
             if self.items == 1:
-                # The blog's own address names it in every import reference, so that two blogs imported
-                # into one pnyx never mistake each other's post 12 for their own.
-                a = self.addresses
-                self.site = a.get("wp:base_blog_url") or a.get("wp:base_site_url") or a.get("link", "")
+                self.site = site_address(self.addresses)
             self.item(element)
 
     # Authors -------------------------------------------------------------------------------------

@@ -23,7 +23,9 @@ def test_theme_unit_test_export_lands_whole(import_theme_unit_test):
     assert Comment.objects.count() == THEME_COMMENTS
     assert Comment.objects.filter(parent__isnull=False).count() == THEME_REPLIES
     assert report.created["posts"] == THEME_POSTS and report.created["pages"] == THEME_PAGES
-    assert report.skipped["attachments (media files are not imported; posts keep linking to them where they are)"] == 37
+    assert (
+        report.skipped["attachments (fetched with --media; otherwise posts keep linking to them where they are)"] == 37
+    )
 
 
 def test_theme_unit_test_threads_keep_their_parents_depth_and_order(import_theme_unit_test):

@@ -14,7 +14,7 @@ def create_roles(apps, schema_editor):
         app_config.models_module = None
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    ours = Permission.objects.filter(content_type__app_label__in=["blog", "discussion", "identity", "porting"])
+    ours = Permission.objects.filter(content_type__app_label__in=["blog", "discussion", "identity", "porting", "media"])
     for name, codenames in ROLES.items():
         group, _created = Group.objects.get_or_create(name=name)
         if codenames == ["*"]:

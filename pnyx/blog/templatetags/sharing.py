@@ -1,11 +1,12 @@
 """``{% sharing post %}``: what a post page tells link previews and search engines about itself.
 
-Open Graph and Twitter card tags (a shared link shows the title and standfirst) and a JSON-LD
+Open Graph and Twitter card tags (a shared link shows the title, standfirst and featured image) and a JSON-LD
 ``BlogPosting``. Absolute addresses come from ``PNYX_BASE_URL``, never from the request: the page is kept
 and served to everyone, whatever host name the first reader used.
 """
 
 import json
+from urllib.parse import urljoin
 
 from django import template
 from django.conf import settings
@@ -34,6 +35,15 @@ def sharing(post: Post) -> SafeString:
         ("article:modified_time", post.updated_at.isoformat()),
     ]
     cards = [("twitter:card", "summary"), ("twitter:title", post.title), ("twitter:description", description)]
+    if image := post.featured_image:
+        image_url = urljoin(settings.PNYX_BASE_URL + "/", image.url)  # an S3 store's address is absolute already
+        tags += [
+            ("og:image", image_url),
+            ("og:image:width", str(image.width)),
+            ("og:image:height", str(image.height)),
+            ("og:image:alt", image.alt),
+        ]
+        cards = [("twitter:card", "summary_large_image"), *cards[1:], ("twitter:image", image_url)]
     data = {
         "@context": "https://schema.org",
         "@type": "BlogPosting",
@@ -45,6 +55,8 @@ def sharing(post: Post) -> SafeString:
         "dateModified": post.updated_at.isoformat(),
         "publisher": {"@type": "Organization", "name": settings.PNYX_SITE_NAME},
     }
+    if post.featured_image:
+        data["image"] = image_url
     if post.author_name:
         data["author"] = {"@type": "Person", "name": post.author_name}
         tags.append(("article:author", post.author_name))

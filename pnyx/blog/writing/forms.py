@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from pnyx.media.models import Image
+
 from .. import roles
 from ..models import Post, Term
 
@@ -29,6 +31,12 @@ class PostForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
     tags = forms.CharField(required=False, max_length=2000, help_text=_("Names separated by commas."))
+    featured_image = forms.ModelChoiceField(
+        queryset=Image.objects.all(),
+        required=False,
+        label=_("Featured image"),
+        help_text=_("Shown above the post, in the lists of posts and in link previews. Upload it under Images."),
+    )
     status = forms.ChoiceField()
     publish_at = forms.DateTimeField(
         required=False,
@@ -39,7 +47,7 @@ class PostForm(forms.ModelForm):
 
     class Meta:
         model = Post
-        fields = ["title", "slug", "standfirst", "body", "password"]
+        fields = ["title", "slug", "standfirst", "body", "featured_image", "password"]
         widgets = {
             "standfirst": forms.Textarea(attrs={"rows": 2}),
             "body": forms.Textarea(attrs={"rows": 24}),
@@ -49,6 +57,8 @@ class PostForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        if not user.has_perm("media.view_image"):
+            del self.fields["featured_image"]  # a role that sees no image cannot choose one
         allowed = roles.allowed_statuses(user)
         self.fields["status"].choices = [(s, label) for s, label in STATUS_LABELS.items() if s in allowed]
         post = self.instance

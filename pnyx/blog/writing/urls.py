@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import images, views
 
 app_name = "writing"
 urlpatterns = [
@@ -11,4 +11,5 @@ urlpatterns = [
     path("preview/", views.preview, name="preview"),
     path("autosave/", views.autosave, name="autosave"),
     path("discard/", views.discard, name="discard"),
+    path("images/", images.image_library, name="images"),
 ]

@@ -19,12 +19,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from pnyx.media.models import Image
+
 from .. import roles
 from ..models import Draft, Post
 from ..views import post_page
 from .forms import PostForm
 
 POSTS_PER_PAGE = 50
+RECENT_IMAGES = 8
+"""The newest images shown under the editor, with the Markdown to paste; the rest are under Images."""
 DRAFT_FIELDS = {"title": 300, "slug": 200, "standfirst": 5000, "body": 1_000_000, "tags": 2000}
 """What an autosave keeps, and the most characters of each: more is refused, not cut."""
 
@@ -90,6 +94,7 @@ def _editor(request: HttpRequest, post: Post) -> HttpResponse:
         "preview_html": preview_html,
         "draft": {**draft.fields, "saved_at": draft.saved_at.isoformat()} if draft else None,
         "forget_new": request.session.pop("writing_created", False),
+        "images": list(Image.objects.all()[:RECENT_IMAGES]) if request.user.has_perm("media.view_image") else None,
     }
     return render(request, "blog/writing/edit.html", context)
 
@@ -140,7 +145,8 @@ def _draft_post(request: HttpRequest) -> Post | None:
 def post_preview(request: HttpRequest, post_id: int) -> HttpResponse:
     """The post page exactly as readers will see it once published, shown to its writer and editors alone."""
     post = get_object_or_404(
-        roles.writable_posts(request.user, Post.objects.select_related("author", "thread")), pk=post_id
+        roles.writable_posts(request.user, Post.objects.select_related("author", "thread", "featured_image")),
+        pk=post_id,
     )
     response = post_page(request, post)
     response["X-Robots-Tag"] = "noindex"

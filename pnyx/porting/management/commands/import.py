@@ -23,14 +23,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
         parser.add_argument("--dry-run", action="store_true", help="Read and check everything, then roll back.")
+        parser.add_argument(
+            "--media",
+            action="store_true",
+            help="Also fetch the images a WordPress blog's posts show into the library and point the posts at "
+            "them; what cannot be fetched is listed.",
+        )
 
-    def handle(self, *args, file: Path, dry_run: bool, verbosity: int, **options):
+    def handle(self, *args, file: Path, dry_run: bool, media: bool, verbosity: int, **options):
         call_command("migrate", interactive=False, verbosity=0)  # so a fresh data dir can be moved into
         show_bar = verbosity > 0 and sys.stderr.isatty()
         size = 2 * file.stat().st_size if file.is_file() else 0  # read twice: checked whole, then imported
         with tqdm(total=size, unit="B", unit_scale=True, desc="Importing", disable=not show_bar) as bar:
             try:
-                report = import_file(file, progress=bar.update, dry_run=dry_run)
+                report = import_file(file, progress=bar.update, dry_run=dry_run, media=media)
             except PortingError as error:
                 raise CommandError(f"{error} Nothing was imported.") from None
         if verbosity > 0:
