@@ -91,7 +91,9 @@ def post_comment_view(request: HttpRequest, thread_id: int) -> HttpResponse:
     return response
 
 
-def _wants_json(request: HttpRequest) -> bool:
+def wants_json(request: HttpRequest) -> bool:
+    """A script asking for JSON alone (the page's fetches send ``Accept: application/json``); a browser,
+    which also takes HTML, gets the page."""
     accept = request.headers.get("Accept", "")
     return "application/json" in accept and "text/html" not in accept
 
@@ -103,7 +105,7 @@ def _rate_limited(request: HttpRequest, post: Post, form: CommentForm, limited: 
     if wait >= 120:
         when = _("Please send it again in %(n)d minutes.") % {"n": (wait + 59) // 60}
     message = f"{limited} {_('Your comment was not posted yet; your text is kept below.')} {when}"
-    if _wants_json(request):
+    if wants_json(request):
         response = JsonResponse({"error": str(limited), "retry_after": wait, "message": message}, status=429)
     else:
         form.add_error(None, message)
@@ -188,12 +190,8 @@ def _own_entry(comment: Comment) -> dict:
     }
 
 
-def _wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
 def _own_refusal(request: HttpRequest, message: str, *, status: int, comment: Comment | None = None) -> HttpResponse:
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"error": message}, status=status)
     context = {"comment": comment, "error": message, "text": request.POST.get("comment", "")}
     return render(request, "discussion/edit_own.html", context, status=status)
@@ -225,7 +223,7 @@ def edit_own(request: HttpRequest, comment_id: int) -> HttpResponse:
     except ValidationError as error:
         return _own_refusal(request, error.messages[0], status=400, comment=comment)
     comment_edit_own(request=request, comment=comment, body=body)
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"id": comment.pk, "html": comment.body_html, "awaiting": not comment.is_public})
     return _landing(comment, js="")
 
@@ -240,7 +238,7 @@ def delete_own(request: HttpRequest, comment_id: int) -> HttpResponse:
     if isinstance(comment, HttpResponse):
         return comment
     comment_delete_own(request=request, comment=comment)
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"id": comment.pk, "deleted": True})
     return redirect(f"{comment.thread.get_absolute_url()}#comments")
 

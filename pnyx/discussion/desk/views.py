@@ -27,6 +27,7 @@ from ..forms import clean_body
 from ..models import Comment
 from ..moderation import comment_approve, comment_edit, comment_restore, comment_spam, comment_trash
 from ..posting import Client, CommentRefused, post_comment
+from ..views import wants_json
 from .queue import Filters, counts, listing, status_of
 
 PER_PAGE = 25
@@ -141,7 +142,7 @@ def _reply(request: HttpRequest, comment: Comment) -> dict:
 
 
 def _answer(request: HttpRequest, outcome: dict) -> HttpResponse:
-    if "application/json" in request.headers.get("Accept", ""):
+    if wants_json(request):
         outcome["counts"] = counts()
         return JsonResponse(outcome, status=400 if "error" in outcome else 200)
     back = request.POST.get("next", "")
