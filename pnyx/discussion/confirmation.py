@@ -18,7 +18,7 @@ from django.urls import reverse
 from pnyx.identity.confirmation import address_token, read_address_token
 from pnyx.identity.models import revoke
 from pnyx.outbox.models import Email, Reason
-from pnyx.outbox.services import email_queue
+from pnyx.outbox.services import email_queue, one_line
 
 from .lifecycle import comment_set_status
 from .models import Comment
@@ -47,16 +47,10 @@ def comment_for_token(token: str) -> Comment | None:
     )
 
 
-def mail_line(text: str, *, limit: int) -> str:
-    """Text for a mail, one line and at most ``limit`` characters: it can never add a line or a header."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def mail_name(name: str) -> str:
     """A typed name as a mail may show it: letters, digits, spaces, apostrophes and hyphens only, so a
     "name" such as ``Visit evil.example/win`` cannot become a link in the reader's mail program."""
-    return mail_line(re.sub(r"[^\w\s'’-]", "", name), limit=60) or "there"
+    return one_line(re.sub(r"[^\w\s'’-]", "", name), limit=60) or "there"
 
 
 def confirmation_queue(comment: Comment) -> Email:
@@ -65,7 +59,7 @@ def confirmation_queue(comment: Comment) -> Email:
     path = reverse("discussion:confirm", args=[address_token(comment.author_email, comment.pk)])
     context = {
         "name": mail_name(comment.author_name),
-        "title": mail_line(comment.thread.title, limit=100),
+        "title": one_line(comment.thread.title, limit=100),
         "url": settings.PNYX_BASE_URL + path,
     }
     return email_queue(

@@ -19,10 +19,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from pnyx.outbox.models import Reason, Subscription
-from pnyx.outbox.services import email_queue
+from pnyx.outbox.services import email_queue, one_line
 from pnyx.outbox.subscriptions import news_once, news_since, subscribers
 
-from .confirmation import mail_line, mail_name
+from .confirmation import mail_name
 from .models import Comment, CommentEvent, Thread
 from .notifications import direct_recipients, mail_context, own_address
 
@@ -103,13 +103,13 @@ def _mail(follower: Subscription, thread: Thread, news: list[Comment]) -> None:
     listed = [
         {
             "name": mail_name(c.display_name),
-            "excerpt": mail_line(c.body, limit=200),
+            "excerpt": one_line(c.body, limit=200),
             "url": settings.PNYX_BASE_URL + c.get_absolute_url(),
         }
         for c in news[:DIGEST_LIST]
     ]
     context = {
-        "title": mail_line(thread.title, limit=100),
+        "title": one_line(thread.title, limit=100),
         "count": len(news),
         "comments": listed,
         "more": len(news) - len(listed),

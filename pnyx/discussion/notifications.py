@@ -25,10 +25,11 @@ from django.utils import timezone
 
 from pnyx.identity.confirmation import may_send_confirmation
 from pnyx.outbox.conf import conf as outbox_conf
-from pnyx.outbox.models import Reason, Subscription
-from pnyx.outbox.services import email_queue
+from pnyx.outbox.models import Reason
+from pnyx.outbox.services import email_queue, one_line
+from pnyx.outbox.subscriptions import subscribers
 
-from .confirmation import confirmation_queue, mail_line, mail_name, needs_confirmation
+from .confirmation import confirmation_queue, mail_name, needs_confirmation
 from .lifecycle import Change
 from .models import Comment, ModerationSettings
 from .moderation_links import moderation_url
@@ -97,9 +98,9 @@ def own_address(comment: Comment) -> str:
 
 def mail_context(comment: Comment) -> dict:
     return {
-        "title": mail_line(comment.thread.title, limit=100),
+        "title": one_line(comment.thread.title, limit=100),
         "name": mail_name(comment.display_name),
-        "excerpt": mail_line(comment.body, limit=500),
+        "excerpt": one_line(comment.body, limit=500),
         "url": settings.PNYX_BASE_URL + comment.get_absolute_url(),
         "reason": comment.status_reason,
     }
@@ -156,7 +157,7 @@ def comment_published_notify(comment: Comment) -> None:
 
 def followers_queue(comment: Comment) -> None:
     """A task for the post's followers, if it has any (one query here; the task does the rest)."""
-    if not Subscription.objects.of_topic(comment.thread).confirmed().exists():
+    if not subscribers(comment.thread).exists():
         return
     from .tasks import notify_followers  # the task builds on this module (``following``)
 
