@@ -8,6 +8,7 @@ of something (a post's comments, the blog's new posts) in ``Subscription``.
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 
@@ -135,9 +136,9 @@ class Subscription(models.Model):
     def topic_key(self) -> str:
         return topic_key(self.topic_type_id, self.topic_id)
 
-    @property
+    @cached_property
     def topic(self) -> models.Model | None:
-        """The object followed (None for the blog, or for an object since deleted)."""
+        """The object followed (None for the blog, or for an object since deleted); read once a row."""
         if self.topic_type_id is None:
             return None
         return self.topic_type.model_class()._default_manager.filter(pk=self.topic_id).first()
