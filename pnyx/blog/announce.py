@@ -35,14 +35,17 @@ def announceable(post: Post) -> bool:
 
 def before_save(sender, instance: Post, raw: bool = False, **kwargs) -> None:
     """Remember whether readers could see the post before this save (one read of its status)."""
-    if raw or instance.pk is None:
+    if raw or not announceable(instance):  # an import, a page, a draft: nothing to remember, no query
+        instance._was_visible = True
+        return
+    if instance.pk is None:
         instance._was_visible = False
         return
     instance._was_visible = Post.objects.published().filter(pk=instance.pk).exists()
 
 
 def after_save(sender, instance: Post, raw: bool = False, **kwargs) -> None:
-    if raw or getattr(instance, "_was_visible", True) or not announceable(instance):
+    if raw or getattr(instance, "_was_visible", True):
         return
     post_id, when = instance.pk, max(instance.published_at, timezone.now())
     transaction.on_commit(lambda: _queue(post_id, when))
