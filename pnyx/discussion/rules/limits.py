@@ -56,19 +56,18 @@ def _exempt(sub: Submission) -> bool:
     return sub.book is not None and sub.book.allows(email=sub.comment.author_email, ip=sub.comment.ip)
 
 
-def _waits(sub: Submission, same: Q, limits: list[Limit]) -> list[tuple[Limit, int]]:
-    """The limits of one scope that ``sub`` is past, each with the seconds until it fits, from one query:
+def _first_past(sub: Submission, same: Q, limits: list[Limit]) -> tuple[Limit, int] | None:
+    """The first limit of one scope that ``sub`` is past, with the seconds until it fits, from one query:
     the newest comments of the widest window, as many as the largest amount (enough for every limit)."""
     widest, most = max(limit.seconds for limit in limits), max(limit.amount for limit in limits)
     window = sub.earlier().filter(same, created_at__gte=sub.at - timedelta(seconds=widest))
     times = list(window.order_by("-created_at").values_list("created_at", flat=True)[:most])
-    past = []
     for limit in limits:
         inside = [t for t in times if t >= sub.at - timedelta(seconds=limit.seconds)]
         if len(inside) >= limit.amount:  # the oldest of the last ``amount`` leaves the window first
             frees_at = inside[limit.amount - 1] + timedelta(seconds=limit.seconds)
-            past.append((limit, int((frees_at - sub.at).total_seconds()) + 1))
-    return past
+            return limit, int((frees_at - sub.at).total_seconds()) + 1
+    return None
 
 
 def rate_limits(sub: Submission) -> None:
@@ -82,8 +81,8 @@ def rate_limits(sub: Submission) -> None:
         same = _scope(sub, scope)
         if same is None:
             continue
-        if past := _waits(sub, same, limits):
-            limit, wait = past[0]
+        if past := _first_past(sub, same, limits):
+            limit, wait = past
             message = (
                 _("This discussion is taking too many comments right now.")
                 if scope == "post"
@@ -114,8 +113,8 @@ def slow_mode(sub: Submission) -> None:
     same = sub.identity()
     if same is None:
         return None
-    if past := _waits(sub, same & Q(thread_id=sub.comment.thread_id), [Limit(1, seconds, "identity")]):
-        _limit, wait = past[0]
+    if past := _first_past(sub, same & Q(thread_id=sub.comment.thread_id), [Limit(1, seconds, "identity")]):
+        _limit, wait = past
         message = _("This discussion is in slow mode: one comment every %(n)d seconds.") % {"n": seconds}
         raise RateLimited(message, retry_after=wait, rule=f"slow mode ({why})")
     return None
