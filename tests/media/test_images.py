@@ -93,12 +93,32 @@ def test_an_animated_gif_keeps_its_frames():
     assert _stored(image.file.name).n_frames == 3 and image.variants == []
 
 
+def _files(folder: str = "images") -> set[str]:
+    """Every file the library's storage holds below ``folder``, however deep."""
+    if not default_storage.exists(folder):
+        return set()
+    folders, files = default_storage.listdir(folder)
+    return {f"{folder}/{name}" for name in files}.union(*(_files(f"{folder}/{sub}") for sub in folders))
+
+
 def test_a_broken_image_is_refused_and_nothing_is_stored():
     whole = picture_bytes("JPEG", (800, 600))
-    files_before = default_storage.listdir("images")[0] if default_storage.exists("images") else []
+    files_before = _files()
     error = _refusal(whole[: len(whole) // 2])
     assert error.code == "broken" and "damaged or incomplete" in error.messages[0]
-    assert (default_storage.listdir("images")[0] if default_storage.exists("images") else []) == files_before
+    assert _files() == files_before
+
+
+def test_an_image_whose_row_cannot_be_written_leaves_no_file(monkeypatch):
+    files_before = _files()
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(Image, "save", refuse)
+    with pytest.raises(RuntimeError):
+        image_create(upload=upload(picture_bytes("JPEG", (2000, 1500)), "harbour.jpg"), alt="A harbour")
+    assert _files() == files_before
 
 
 @pytest.mark.parametrize(

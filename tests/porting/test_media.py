@@ -132,5 +132,6 @@ def test_the_command_prints_what_it_could_not_fetch(old_blog, write_file, settin
 def test_without_media_nothing_is_fetched(old_blog, write_file):
     import_file(write_file(_export(old_blog.site)))
     assert old_blog.asked == [] and not Image.objects.exists()
-    assert import_file(write_file(_export(old_blog.site)), media=True, dry_run=True).notes
+    notes = import_file(write_file(_export(old_blog.site)), media=True, dry_run=True).notes
+    assert notes["--media left aside: a dry run fetches nothing"] == 1
     assert old_blog.asked == []
