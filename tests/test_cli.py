@@ -15,14 +15,9 @@ import pytest
 from pnyx.blog.models import Post
 from pnyx.demo import load_demo
 from pnyx.discussion.models import Thread
+from tests.conftest import free_port
 
 PNYX = str(Path(sys.executable).parent / "pnyx")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _env(data_dir: Path) -> dict:
@@ -48,7 +43,7 @@ def _get(url: str, timeout: float = 90) -> tuple[int, bytes, Message]:
 
 
 def test_pnyx_serve_migrates_a_fresh_data_dir_and_serves_pages_and_static_files(tmp_path):
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [PNYX, "serve", "--port", str(port), "--workers", "1"],
         env=_env(tmp_path / "data"),
@@ -166,10 +161,10 @@ def test_export_and_import_work_on_a_fresh_data_dir(tmp_path):
 
 @pytest.mark.parametrize("command", [["migrate"], ["export"], ["serve", "--workers", "1"]])
 def test_an_unreachable_database_is_one_line_naming_it_without_the_password(tmp_path, command):
-    port = _free_port()  # nothing listens there
+    port = free_port()  # nothing listens there
     env = {**_sqlite_env(tmp_path), "DATABASE_URL": f"postgres://nobody:s3cret-pw@127.0.0.1:{port}/blog"}
     if command[0] == "serve":
-        command = [*command, "--port", str(_free_port())]
+        command = [*command, "--port", str(free_port())]
     result = subprocess.run([PNYX, *command], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and "s3cret-pw" not in result.stderr + result.stdout
@@ -214,7 +209,7 @@ def demo_site(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("site")
     env = _sqlite_env(data_dir)
     subprocess.run([PNYX, "demo"], env=env, check=True, capture_output=True)
-    port = _free_port()
+    port = free_port()
     log = data_dir / "serve.log"
     with log.open("wb") as out:
         server = subprocess.Popen(
@@ -293,7 +288,7 @@ def _workers_of(pid: int) -> list[int]:
 
 
 def test_pnyx_serve_runs_the_task_worker_and_stops_it_with_itself(tmp_path):
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [PNYX, "serve", "--port", str(port), "--workers", "1"],
         env=_sqlite_env(tmp_path / "data"),
@@ -311,7 +306,7 @@ def test_pnyx_serve_runs_the_task_worker_and_stops_it_with_itself(tmp_path):
 
 
 def test_pnyx_serve_no_worker_leaves_the_worker_to_its_own_service(tmp_path):
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [PNYX, "serve", "--port", str(port), "--workers", "1", "--no-worker"],
         env=_sqlite_env(tmp_path / "data"),

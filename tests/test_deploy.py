@@ -8,7 +8,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import ssl
 import subprocess
 import sys
@@ -18,6 +17,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import free_port
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
 PNYX = str(Path(sys.executable).parent / "pnyx")
@@ -63,7 +64,7 @@ def test_the_nginx_example_is_accepted_by_nginx(tmp_path):
 
 def test_behind_the_nginx_example_pnyx_knows_its_readers_came_over_https(tmp_path):
     """The comment form accepts a post only from its own https origin: proof the proxy headers arrive."""
-    pnyx_port, tls_port = _free_port(), _free_port()
+    pnyx_port, tls_port = free_port(), free_port()
     preamble, _, tls_server = (DEPLOY / "nginx.conf").read_text().split("\nserver {")
     site = f"{preamble}\nserver {{{tls_server}"  # the TLS server alone, on free loopback ports
     site = site.replace("127.0.0.1:8000", f"127.0.0.1:{pnyx_port}").replace("listen [::]:443 ssl http2;", "")
@@ -106,12 +107,6 @@ def _fetch(port: int, path: str, *, data: bytes | None = None, origin: str = "")
             if time.monotonic() > deadline:
                 raise
         time.sleep(0.3)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_the_caddyfile_example_is_accepted_by_caddy():

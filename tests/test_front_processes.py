@@ -3,7 +3,6 @@
 import http.cookiejar
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -12,6 +11,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import free_port
 
 PNYX = str(Path(sys.executable).parent / "pnyx")
 SLUG = "the-case-for-slow-comment-threads"
@@ -23,12 +24,6 @@ get_user_model().objects.create_superuser("mod", "mod@example.org", "a long mode
 post = Post.objects.get(slug="{SLUG}")
 print(Comment.objects.create(thread=post.thread, author_name="Late", body="Held until a moderator looks").pk)
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _redis_url() -> str | None:
@@ -58,7 +53,7 @@ def two_servers(request, tmp_path):
     servers, bases = [], []
     try:
         for _ in range(2):  # one after the other: the first collects the static files for both
-            port = _free_port()
+            port = free_port()
             command = [PNYX, "serve", "--port", str(port), "--workers", "1", "--no-migrate"]
             servers.append(subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
             bases.append(f"http://127.0.0.1:{port}")

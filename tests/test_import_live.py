@@ -14,7 +14,8 @@ import urllib.parse
 from pathlib import Path
 
 from bench.import_wxr import write_wxr
-from tests.test_cli import PNYX, _env, _free_port, _get
+from tests.conftest import free_port
+from tests.test_cli import PNYX, _env, _get
 
 COMMENTS = 3_000
 WORST_WAIT = 1.0  # seconds a reader's POST may take while the import runs
@@ -47,7 +48,7 @@ def test_readers_comments_are_written_within_a_second_while_a_long_import_runs(t
     subprocess.run([PNYX, "demo"], env=env, check=True, capture_output=True, timeout=120)
     export = tmp_path / "big.xml"
     write_wxr(export, posts=150, comments=COMMENTS)
-    port = _free_port()
+    port = free_port()
     serve = [PNYX, "serve", "--port", str(port), "--workers", "1"]
     server = subprocess.Popen(serve, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:

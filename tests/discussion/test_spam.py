@@ -11,6 +11,7 @@ from pnyx.discussion.moderation import comment_approve, comment_spam
 from pnyx.discussion.posting import Client, post_comment
 from pnyx.discussion.spam import EngineDown, spamd
 from pnyx.identity.commenter import Commenter
+from tests.conftest import free_port
 from tests.discussion.akismet_server import GUARANTEED_SPAM
 from tests.discussion.akismet_server import serve as serve_akismet
 from tests.factories import CommentFactory, PostFactory, UserFactory
@@ -21,18 +22,12 @@ pytestmark = pytest.mark.django_db
 GTUBE = "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def spamd_port(tmp_path_factory):
     """A real spamd (Debian's ``spamd`` package, SpamAssassin's daemon) on a free loopback port."""
     if shutil.which("spamd") is None:
         pytest.skip("spamd is not installed (as root: apt-get install spamd); the spamd tests need a real one")
-    port, folder = _free_port(), tmp_path_factory.mktemp("spamd")
+    port, folder = free_port(), tmp_path_factory.mktemp("spamd")
     command = ["spamd", f"--listen=127.0.0.1:{port}", "--allowed-ips=127.0.0.1", "--min-children=1"]
     command += ["--max-children=2", "--nouser-config", "--syslog=stderr", f"--pidfile={folder / 'pid'}"]
     if shutil.os.geteuid() == 0:
@@ -99,7 +94,7 @@ def test_spamd_lets_an_ordinary_comment_through_to_the_other_rules(spamd_port):
 
 
 def test_spamd_not_running_holds_the_comment_and_says_so():
-    _settings(spamd_enabled=True, spamd_port=_free_port())
+    _settings(spamd_enabled=True, spamd_port=free_port())
     outcome = _post(PostFactory())
     assert outcome.comment.status == Comment.Status.PENDING
     assert outcome.comment.status_reason.startswith("SpamAssassin did not answer, held: spamd at 127.0.0.1:")
@@ -194,7 +189,7 @@ def test_a_slow_akismet_holds_the_comment_after_the_timeout(akismet):
 
 
 def test_akismet_unreachable_holds_the_comment():
-    _settings(akismet_enabled=True, akismet_endpoint=f"http://127.0.0.1:{_free_port()}/1.1/", akismet_key="k")
+    _settings(akismet_enabled=True, akismet_endpoint=f"http://127.0.0.1:{free_port()}/1.1/", akismet_key="k")
     outcome = _post(PostFactory())
     assert (
         outcome.comment.status == Comment.Status.PENDING and "Akismet did not answer" in outcome.comment.status_reason
@@ -239,7 +234,7 @@ def test_moderating_between_held_and_approved_tells_akismet_nothing(akismet, dja
 
 def test_akismet_being_down_when_told_never_undoes_the_moderators_change(django_capture_on_commit_callbacks):
     comment = CommentFactory(status="approved")
-    _settings(akismet_enabled=True, akismet_endpoint=f"http://127.0.0.1:{_free_port()}/1.1/", akismet_key="k")
+    _settings(akismet_enabled=True, akismet_endpoint=f"http://127.0.0.1:{free_port()}/1.1/", akismet_key="k")
     with django_capture_on_commit_callbacks(execute=True):
         comment_spam(comment=comment, moderator=UserFactory(is_staff=True))
     comment.refresh_from_db()
