@@ -22,7 +22,6 @@ from pnyx.outbox.models import Reason, Subscription
 from pnyx.outbox.services import email_queue, one_line
 from pnyx.outbox.subscriptions import news_once, news_since, subscribers
 
-from .confirmation import mail_name
 from .models import Comment, CommentEvent, Thread
 from .notifications import direct_recipients, mail_context, own_address
 
@@ -60,11 +59,13 @@ def followers_notify(*, thread_id: int, comment_id: int | None = None) -> int:
             since = max(min(f.confirmed_at for f in followers), cutoff - FIRST_DIGEST_REACH)
         published = _published_between(thread, since, cutoff)
     told = {comment.pk: {own_address(comment), *direct_recipients(comment)} for comment in published}
+    # Each comment's lines (its address costs a query) are made once, for every follower who gets it.
+    described = {comment.pk: mail_context(comment) for comment in published}
     written = 0
     for follower in followers:
         news = [c for c, at in published.items() if follower.email not in told[c.pk] and at > follower.confirmed_at]
         if news:
-            _mail(follower, thread, news)
+            _mail(follower, thread, [(c, described[c.pk]) for c in news])
             written += 1
     return written
 
@@ -87,26 +88,23 @@ def _published_between(thread: Thread, since: datetime, until: datetime) -> dict
     return {comment: when[comment.pk] for comment in comments if comment.status_via != Comment.Via.IMPORT}
 
 
-def _mail(follower: Subscription, thread: Thread, news: list[Comment]) -> None:
+def _mail(follower: Subscription, thread: Thread, news: list[tuple[Comment, dict]]) -> None:
+    """One comment's mail, or a digest of several; ``news`` pairs each comment with its ``mail_context``."""
     stops = f"topic:{follower.topic_key}"
     if len(news) == 1:
-        [comment] = news
+        [(comment, context)] = news
         email_queue(
             to=follower.email,
             reason=Reason.FOLLOW,
             template="discussion/mail/follow",
-            context=mail_context(comment),
+            context=context,
             about=comment,
             stops=stops,
         )
         return
     listed = [
-        {
-            "name": mail_name(c.display_name),
-            "excerpt": one_line(c.body, limit=200),
-            "url": settings.PNYX_BASE_URL + c.get_absolute_url(),
-        }
-        for c in news[:DIGEST_LIST]
+        {"name": context["name"], "excerpt": one_line(c.body, limit=200), "url": context["url"]}
+        for c, context in news[:DIGEST_LIST]
     ]
     context = {
         "title": one_line(thread.title, limit=100),
