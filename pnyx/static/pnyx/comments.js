@@ -16,6 +16,12 @@
   var deskLink = document.getElementById("desk-link");
   var STAFF = "pnyx:staff";
 
+  /* The reader's JSON (``discussion:mine``): null when the server says no. */
+  function getMine(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; });
+  }
+
   function showDesk(mine) {
     try {
       if (mine && mine.desk) localStorage.setItem(STAFF, "1"); else localStorage.removeItem(STAFF);
@@ -32,8 +38,7 @@
     var staffSeen = false;
     try { staffSeen = !!localStorage.getItem(STAFF); } catch (e) { /* storage disabled */ }
     if (deskLink && staffSeen) {
-      fetch(deskLink.dataset.mine, { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (r) { return r.ok ? r.json() : null; })
+      getMine(deskLink.dataset.mine)
         .then(function (mine) { if (mine) showDesk(mine); })
         .catch(function () { /* offline: no count */ });
     }
@@ -159,8 +164,7 @@
   }
 
   function refreshAccount() {
-    return fetch(area.dataset.mine, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (r) { return r.ok ? r.json() : null; })
+    return getMine(area.dataset.mine)
       .then(function (mine) { if (mine) showAccount(mine.account); return mine; });
   }
 
@@ -244,8 +248,7 @@
 
   if (form) setupSignIn();
 
-  fetch(area.dataset.mine, { credentials: "same-origin", headers: { Accept: "application/json" } })
-    .then(function (r) { return r.ok ? r.json() : null; })
+  getMine(area.dataset.mine)
     .then(function (mine) {
       if (!mine) return;
       showDesk(mine);
