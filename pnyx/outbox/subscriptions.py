@@ -136,4 +136,4 @@ def news_since(*, about: models.Model, through: datetime) -> tuple[bool, datetim
     if row.through is not None and row.through >= through:
         return False, None
     claimed = Mailed.objects.filter(pk=row.pk, through=row.through).update(through=through)
-    return bool(claimed), row.through
+    return (True, row.through) if claimed else (False, None)

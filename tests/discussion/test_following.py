@@ -5,7 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.test import Client as Browser
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +15,7 @@ from pnyx.discussion.following import followers_notify
 from pnyx.discussion.models import Comment, CommentEvent
 from pnyx.discussion.moderation import comment_approve
 from pnyx.outbox.models import Email, Mailed, Subscription
-from pnyx.outbox.subscriptions import subscription_add
+from pnyx.outbox.subscriptions import news_since, subscription_add
 from tests.factories import CommentFactory, PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -151,6 +151,17 @@ def test_two_workers_on_one_burst_mail_it_once(settings, post):
     first, second = followers_notify(thread_id=post.thread.pk), followers_notify(thread_id=post.thread.pk)
     assert (first, second) == (1, 0)
     assert Email.objects.filter(to="fan@example.org", reason="follow").count() == 1
+
+
+def test_a_worker_that_read_the_claim_before_another_worker_moved_it_claims_nothing(post, monkeypatch):
+    start = timezone.now() - timedelta(minutes=10)
+    assert news_since(about=post.thread, through=start) == (True, None)
+    stale = Mailed.objects.get()  # what a slow worker read, before the other one's claim below
+    assert news_since(about=post.thread, through=start + timedelta(minutes=5)) == (True, start)
+    monkeypatch.setattr(QuerySet, "first", lambda self: stale)
+    assert news_since(about=post.thread, through=start + timedelta(minutes=8)) == (False, None)
+    monkeypatch.undo()
+    assert Mailed.objects.get().through == start + timedelta(minutes=5)
 
 
 def test_the_follow_boxes_subscribe_a_verified_account_at_once(client, smtp_server, post, no_digest):
