@@ -24,6 +24,8 @@ from .pagecache import FRESH_UNTIL, MARK, Page, PageCache
 # nobody can fill the cache with endless variants of one page.
 PAGE_PARAMETERS = frozenset({"page", "cpage", "replytocom"})
 _ENCODINGS = ("br", "zstd", "gzip")
+_UNSEEN = object()
+_NOT_IN_304 = ("content-type", "content-length")
 
 
 def cache_key(environ: dict) -> str | None:
@@ -71,6 +73,7 @@ class Front:
         self.cache_control = cache_control
         self.allowed_hosts = allowed_hosts
         self.hosts_seen: dict[str, bool] = {}
+        self.encodings: dict[str, str | None] = {}
         # Cookies that change a page (a protected post opened in this browser): their requests go to Django.
         self.bypass_cookies = tuple(bypass_cookies)
         self.bypass = tuple(f"{name}=" for name in self.bypass_cookies)
@@ -135,24 +138,40 @@ class Front:
         return "private" not in cache_control and "no-store" not in cache_control
 
     def _serve(self, page: Page, environ: dict, start_response: Callable, how: str) -> Iterable[bytes]:
-        headers = [
-            *page.headers,
-            ("ETag", page.etag),
-            ("Last-Modified", page.last_modified),
-            ("Cache-Control", self.cache_control),
-            ("Vary", "Accept-Encoding"),
-            ("X-Pnyx-Cache", how),
-        ]
         if _not_modified(page, environ):
-            start_response("304 Not Modified", [h for h in headers if h[0].lower() != "content-type"])
+            headers = self._headers(page, how, None)
+            start_response("304 Not Modified", [h for h in headers if h[0].lower() not in _NOT_IN_304])
             return []
-        encoding = _encoding(environ.get("HTTP_ACCEPT_ENCODING", ""))
-        body = page.encoded[encoding] if encoding else page.body
-        if encoding:
-            headers.append(("Content-Encoding", encoding))
-        headers.append(("Content-Length", str(len(body))))
-        start_response("200 OK", headers)
-        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+        encoding = self._encoding(environ.get("HTTP_ACCEPT_ENCODING", ""))
+        start_response("200 OK", self._headers(page, how, encoding))
+        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [page.encoded[encoding] if encoding else page.body]
+
+    def _headers(self, page: Page, how: str, encoding: str | None) -> list[tuple[str, str]]:
+        """The response's headers, made once per page for each way it is served (a hit costs a lookup)."""
+        headers = page.served.get((how, encoding))
+        if headers is None:
+            body = page.encoded[encoding] if encoding else page.body
+            headers = [
+                *page.headers,
+                ("ETag", page.etag),
+                ("Last-Modified", page.last_modified),
+                ("Cache-Control", self.cache_control),
+                ("Vary", "Accept-Encoding"),
+                ("X-Pnyx-Cache", how),
+                *([("Content-Encoding", encoding)] if encoding else []),
+                ("Content-Length", str(len(body))),
+            ]
+            page.served[(how, encoding)] = headers
+        return headers
+
+    def _encoding(self, accept: str) -> str | None:
+        """``_encoding``, remembered for each Accept-Encoding a browser sends (a handful in practice)."""
+        encoding = self.encodings.get(accept, _UNSEEN)
+        if encoding is _UNSEEN:
+            encoding = _encoding(accept)
+            if len(self.encodings) < 1000:  # made-up headers are not remembered
+                self.encodings[accept] = encoding
+        return encoding
 
 
 # Headers the front sets itself on every kept page (Content-Length differs per encoding).

@@ -68,6 +68,8 @@ class Page:
     last_modified: str
     fresh_until: float | None = None
     size: int = field(init=False)
+    served: dict = field(init=False, default_factory=dict, repr=False)
+    """The front's headers for each way the page is served, made on first use (``front.Front._headers``)."""
 
     def __post_init__(self) -> None:
         self.size = len(self.body) + sum(len(b) for b in self.encoded.values())

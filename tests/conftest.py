@@ -136,8 +136,9 @@ def _tasks_in_the_database(settings):
 
 @pytest.fixture
 def rq_tasks(settings):
-    """Tasks through RQ on the Redis of REDIS_URL (skipped without it). One test at a time across the
-    parallel test processes, since they share the queue."""
+    """Tasks through RQ on the Redis of REDIS_URL (skipped without it), as the settings configure it: on
+    the cache's connections. One test at a time across the parallel test processes, since they share
+    the queue."""
     import redis
 
     url = os.environ.get("REDIS_URL")
@@ -146,7 +147,6 @@ def rq_tasks(settings):
     connection = redis.Redis.from_url(url)
     with connection.lock("pnyx-tests-rq", timeout=300, blocking_timeout=300):
         settings.PNYX_TASKS = "redis"
-        settings.RQ_QUEUES = {"default": {"URL": url}}
         settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
         import django_rq
 

@@ -79,8 +79,11 @@ def test_a_browser_that_has_the_page_gets_304(front):
     _, headers, _ = _call(front, post.get_absolute_url())
     assert headers["etag"].startswith('"') and "s-maxage" in headers["cache-control"]
     assert "stale-while-revalidate" in headers["cache-control"] and headers["vary"] == "Accept-Encoding"
-    status, _, body = _call(front, post.get_absolute_url(), if_none_match=headers["etag"])
+    status, not_modified, body = _call(front, post.get_absolute_url(), if_none_match=headers["etag"])
     assert (status, body) == (304, b"")
+    # RFC 9110: a 304 says nothing of a body it does not send, and keeps the validators and caching headers.
+    assert "content-length" not in not_modified and "content-type" not in not_modified
+    assert not_modified["etag"] == headers["etag"] and not_modified["cache-control"] == headers["cache-control"]
     status, _, body = _call(front, post.get_absolute_url(), if_modified_since=headers["last-modified"])
     assert (status, body) == (304, b"")
     assert _call(front, post.get_absolute_url(), if_none_match='"something-else"')[0] == 200

@@ -30,7 +30,7 @@ def needs_confirmation(comment: Comment) -> bool:
         comment.status == Comment.Status.PENDING
         and comment.user_id is None
         and bool(comment.author_email)
-        and Comment.objects.public().filter(author_email__iexact=comment.author_email).exists()
+        and Comment.objects.public().under_email(comment.author_email).exists()
     )
 
 

@@ -17,6 +17,7 @@ from django.core.validators import validate_email
 from django.db import models
 from django.db.models import Count, ExpressionWrapper, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -195,6 +196,16 @@ class CommentQuerySet(models.QuerySet):
     def in_thread_order(self) -> "CommentQuerySet":
         return self.order_by("path")
 
+    def under_email(self, email: str) -> "CommentQuerySet":
+        """Comments written under ``email``, case aside (``same_email``)."""
+        return self.filter(same_email(email))
+
+
+def same_email(email: str) -> Q:
+    """The one way the rules and notices match a typed address: lower-cased on both sides, as the
+    (email, time) index has it. A case-blind ``iexact`` matches the same rows but reads every comment."""
+    return Q(Exact(Lower("author_email"), email.lower()))
+
 
 class Comment(models.Model):
     class Status(models.TextChoices):
@@ -273,7 +284,7 @@ class Comment(models.Model):
         indexes = [
             models.Index(fields=["thread", "status", "path"]),
             # What the rules count (``rules.limits``, ``rules.content``): recent comments from one address,
-            # into one thread, or under one email (compared lower-cased: ``Submission.identity``).
+            # into one thread, or under one email (compared lower-cased: ``same_email``).
             models.Index(fields=["ip", "created_at"], name="comment_ip_time"),
             models.Index(fields=["thread", "created_at"], name="comment_thread_time"),
             models.Index(Lower("author_email"), "created_at", name="comment_email_time"),
@@ -307,7 +318,10 @@ class Comment(models.Model):
     def get_absolute_url(self) -> str:
         """The comment's place: the page of its thread that holds it, read afresh (a comment just
         written may have started a new page), and its anchor."""
-        thread = Thread.objects.only("path", "revision", "page_starts").get(pk=self.thread_id)
+        return self.url_in(Thread.objects.only("path", "revision", "page_starts").get(pk=self.thread_id))
+
+    def url_in(self, thread: "Thread") -> str:
+        """The comment's place by the pages of ``thread`` (its own) as the caller read them."""
         return f"{thread.page_url(thread.page_of(self.path))}#{self.anchor}"
 
     @property

@@ -68,9 +68,10 @@ def _kind(change: Change) -> str | None:
 
 def comment_notify(*, comment_id: int, kind: str) -> None:
     """Write the mails of one change (``_kind``) into the outbox, as the comment is now."""
-    comment = (
-        Comment.objects.select_related("thread__post__author", "user", "parent__user").filter(pk=comment_id).first()
-    )
+    # A held comment's notices name its thread and author only; a published one's reach the post's
+    # author and the replied-to too. Each row joined costs the worker its columns and its object.
+    joined = ("thread", "user") if kind == "held" else ("thread__post__author", "user", "parent__user")
+    comment = Comment.objects.select_related(*joined).filter(pk=comment_id).first()
     if comment is None:
         return
     if kind == "held":
@@ -101,7 +102,8 @@ def mail_context(comment: Comment) -> dict:
         "title": one_line(comment.thread.title, limit=100),
         "name": mail_name(comment.display_name),
         "excerpt": one_line(comment.body, limit=500),
-        "url": settings.PNYX_BASE_URL + comment.get_absolute_url(),
+        # Its thread came with it (``comment_notify``, ``following``), read after the change committed.
+        "url": settings.PNYX_BASE_URL + comment.url_in(comment.thread),
         "reason": comment.status_reason,
     }
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connection, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,6 +25,7 @@ from .conf import conf
 from .lifecycle import Change, comment_create, record
 from .models import Comment, Thread
 from .rules import CommentRefused, DuplicateComment, RateLimited, Submission, Verdict, judge
+from .rules.content import refuse_repeat
 
 __all__ = ["CommentRefused", "DuplicateComment", "RateLimited", "post_comment"]
 
@@ -65,10 +67,24 @@ def client_ip(request: HttpRequest) -> str | None:
 class Outcome:
     comment: Comment
     verdict: Verdict
+    pages_read: bool = False
+    """Whether the thread's pages were read under the lock the comment was written in (PostgreSQL)."""
 
     @property
     def is_public(self) -> bool:
         return self.verdict.is_public
+
+    def place(self) -> str:
+        """The comment's address: the page of its thread that holds it, and its anchor.
+
+        Where ``post_comment`` read the thread's pages under its lock, a held comment's page is known
+        without reading the thread again. A public comment moved the pages' bounds itself
+        (``lifecycle.record``), and on SQLite nothing was read under the lock: the pages are read now.
+        """
+        thread = self.comment.thread
+        if self.is_public or not self.pages_read:
+            thread.refresh_from_db(fields=["revision", "page_starts"])
+        return self.comment.url_in(thread)
 
 
 def parent_comment(parent_id: int | None) -> Comment | None:
@@ -107,17 +123,28 @@ def post_comment(
     and ``DuplicateComment`` among them: the rules refuse too). ``follow`` and ``follow_blog`` subscribe
     the commenter to the thread's new comments and to the blog's new posts (``subscribe``)."""
     check_open(thread, parent)
+    comment = _new_comment(thread, parent, commenter, body, client)
+    comment.notify_replies = notify_replies and may_notify(commenter)
+    # Judged before the write transaction: the rules only read, and a spam engine may take seconds to
+    # answer. On SQLite a transaction holds the one write lock, which every other comment, vote and
+    # moderation step waits for; the write below holds it for the insert alone.
+    submission = Submission(comment=comment, commenter=commenter, honeypot=honeypot)
+    verdict = judge(submission)
+    pages_read = connection.features.has_select_for_update
     with transaction.atomic():
-        # One comment at a time per thread (a row lock on PostgreSQL; SQLite's writes are serial anyway),
-        # so that a double click's second request sees the first and stores nothing.
-        Thread.objects.select_for_update().filter(pk=thread.pk).exists()
-        comment = _new_comment(thread, parent, commenter, body, client)
-        comment.notify_replies = notify_replies and may_notify(commenter)
-        verdict = judge(Submission(comment=comment, commenter=commenter, honeypot=honeypot))
+        # One comment at a time per thread, so that a double click's second request sees the first here
+        # and stores nothing. On PostgreSQL a row lock, whose read is the thread's pages as this comment
+        # finds them (where it lands, ``Outcome.place``, needs no other read). SQLite's transaction
+        # already holds its one write lock, which every other write waits for: nothing more is read in it.
+        if pages_read:
+            locked = Thread.objects.select_for_update().filter(pk=thread.pk)
+            thread.revision, thread.page_starts = locked.values_list("revision", "page_starts").get()
+        comment.created_at = timezone.now()  # its time is when it is written, after every comment before it
+        refuse_repeat(submission, fresh=True)
         comment_create(comment=comment, status=verdict.status, reason=verdict.reason, via=Comment.Via.RULES)
         if verdict.status in (Comment.Status.APPROVED, Comment.Status.PENDING):
             subscribe(commenter, thread=thread if follow else None, blog=follow_blog)
-    return Outcome(comment=comment, verdict=verdict)
+    return Outcome(comment=comment, verdict=verdict, pages_read=pages_read)
 
 
 def may_notify(commenter: Commenter) -> bool:

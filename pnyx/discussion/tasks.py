@@ -2,6 +2,8 @@
 
 from django_tasks import task
 
+from pnyx.outbox.services import sent_here
+
 from .following import followers_notify
 from .notifications import comment_notify
 
@@ -13,4 +15,5 @@ def notify_followers(thread_id: int, comment_id: int | None = None) -> int:
 
 @task()
 def notify_comment(comment_id: int, kind: str) -> None:
-    comment_notify(comment_id=comment_id, kind=kind)
+    with sent_here():  # its few mails: a task each would cost the worker more than sending them
+        comment_notify(comment_id=comment_id, kind=kind)

@@ -5,6 +5,7 @@ and ``rules``.
 """
 
 import logging
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import OperationalError
@@ -86,7 +87,7 @@ def post_comment_view(request: HttpRequest, thread_id: int) -> HttpResponse:
         response = post_page(request, thread.post, form=form, status=503)
         response["Retry-After"] = "5"
         return response
-    response = _landing(outcome.comment, js=data["js"])
+    response = _landing(outcome.comment, js=data["js"], place=outcome.place)
     remember(response, request, commenter=commenter, comment_id=outcome.comment.pk)
     return response
 
@@ -114,11 +115,12 @@ def _rate_limited(request: HttpRequest, post: Post, form: CommentForm, limited: 
     return response
 
 
-def _landing(comment: Comment, *, js: str) -> HttpResponse:
+def _landing(comment: Comment, *, js: str, place: Callable[[], str] | None = None) -> HttpResponse:
     """Where a comment's author goes next. A held comment is shown to its author alone: by the page's
-    script (from ``mine``) where JavaScript runs, else on its own private page."""
+    script (from ``mine``) where JavaScript runs, else on its own private page. ``place`` gives the
+    comment's address when the caller knows it without reading the thread again (``Outcome.place``)."""
     if comment.is_public or js:
-        return redirect(comment.get_absolute_url())
+        return redirect((place or comment.get_absolute_url)())
     return redirect(reverse("discussion:own", args=[comment.pk]))
 
 

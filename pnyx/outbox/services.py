@@ -6,10 +6,15 @@ transaction has committed: a mail is never sent for a change that was rolled bac
 request. ``email_deliver`` is what the worker runs: one SMTP attempt, bounded by ``EMAIL_TIMEOUT``;
 a failure the server calls temporary (or no answer at all) is tried again later, with longer waits,
 until ``conf.RETRY_DELAYS`` run out; then the mail is kept as failed, with the server's answer, for staff.
+A task that writes mails (a comment's notices) sends them itself once it has written them
+(``sent_here``): the worker pays one task for a comment, not one more for each of its mails.
 """
 
 import logging
 import smtplib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
@@ -27,6 +32,24 @@ from .models import Email
 from .unsubscribe import manage_token, unsubscribe_token, unsubscribed
 
 logger = logging.getLogger(__name__)
+
+
+class _WrittenHere:
+    """The mails a ``sent_here`` block wrote, for it to send once it is over. A mail committed only after
+    that (the block ran inside a longer transaction) goes to the queue, as anywhere else."""
+
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+        self.open = True
+
+    def take(self, email_id: int) -> None:
+        if self.open:
+            self.ids.append(email_id)
+        else:
+            enqueue(email_id)
+
+
+_written_here: ContextVar[_WrittenHere | None] = ContextVar("pnyx_outbox_written_here", default=None)
 
 
 def one_line(text: str, *, limit: int) -> str:
@@ -89,8 +112,37 @@ def email_queue(
         email.status, email.answer = Email.Status.SKIPPED, f"not sent: {conf.HOURLY_LIMIT} mails to it in the last hour"
     email.save()
     if email.status == Email.Status.QUEUED:
-        transaction.on_commit(lambda: enqueue(email.pk))
+        here = _written_here.get()
+        transaction.on_commit(lambda: enqueue(email.pk) if here is None else here.take(email.pk))
     return email
+
+
+@contextmanager
+def sent_here() -> Iterator[None]:
+    """Mails written inside the block (and committed) are sent right after it, by the caller, rather than
+    each handed to the task queue: for a task in the worker, whose every task costs as much again as
+    the mail. One that cannot be sent now is tried again later as any other (``email_deliver``); if the
+    block fails, or a send breaks, what is left goes to the queue. Never in a request: the reader
+    would wait for the mail server."""
+    written = _WrittenHere()
+    token = _written_here.set(written)
+    try:
+        yield
+    except BaseException:
+        for email_id in written.ids:
+            enqueue(email_id)
+        raise
+    finally:
+        written.open = False
+        _written_here.reset(token)
+    for n, email_id in enumerate(written.ids):
+        try:
+            email_deliver(email_id=email_id)
+        except Exception:
+            logger.exception("could not send mail %s here; queuing it and the rest", email_id)
+            for left in written.ids[n:]:
+                enqueue(left)
+            return
 
 
 def _render_optional(name: str, context: dict) -> str:

@@ -2,8 +2,10 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.urls import set_script_prefix
 from django.utils import timezone
 
+from pnyx.blog.context_processors import site
 from pnyx.blog.models import Post
 from tests.factories import CommentFactory, PostFactory
 
@@ -73,6 +75,21 @@ def test_the_home_page_is_headed_by_the_site_name_and_a_post_page_by_its_title(c
     assert re.findall(r"<h1[^>]*>(.*?)</h1>", home) == ['<a href="/">Agora</a>']
     page = client.get(post.get_absolute_url()).content.decode()
     assert re.findall(r"<h1[^>]*>(.*?)</h1>", page) == ["On bridges"]
+
+
+def test_the_frames_links_follow_the_address_the_site_is_mounted_at(rf):
+    """The frame's links are worked out once per process for each mount point, not once for all."""
+    try:
+        for prefix in ("/", "/blog/", "/"):
+            set_script_prefix(prefix)  # as Django's WSGI handler does for each request, from SCRIPT_NAME
+            frame = site(rf.get("/"))["frame"]
+            assert (frame["home"], frame["feed"], frame["mine"]) == (
+                prefix,
+                f"{prefix}feed/",
+                f"{prefix}comments/mine/",
+            )
+    finally:
+        set_script_prefix("/")
 
 
 def test_publication_times_are_valid_html_datetimes_in_whole_seconds(client, settings):

@@ -6,6 +6,8 @@ import pytest
 from django.urls import reverse
 
 from pnyx.discussion.models import Comment
+from pnyx.discussion.posting import Client
+from pnyx.identity.commenter import Commenter
 from tests.factories import CommentFactory, PostFactory, UserFactory, bulk_thread
 
 pytestmark = pytest.mark.django_db
@@ -159,6 +161,32 @@ def test_a_new_top_level_comment_that_starts_a_page_lands_on_that_page(client, t
     response = client.post(reverse("discussion:post", args=[post.thread.pk]), {"comment": "Third."}, **SAME_ORIGIN)
     comment = Comment.objects.get(body="Third.")
     assert response["Location"] == f"{post.get_absolute_url()}?cpage=2#comment-{comment.pk}"
+
+
+def test_a_held_comment_lands_on_the_page_its_thread_had_when_it_was_written(client, two_per_page, monkeypatch):
+    """The view reads the thread first; a comment that started a page while this one was judged moves
+    where this one lands, and the read under the write lock sees it."""
+    from pnyx.discussion import posting
+
+    post = PostFactory()
+    bulk_thread(post, top_level=2)
+    client.get(post.get_absolute_url())  # the page bounds are worked out and stored: one page
+    judge, staff = posting.judge, Commenter(user=UserFactory(is_staff=True))
+
+    def judge_while_a_page_starts(submission):
+        monkeypatch.setattr(posting, "judge", judge)
+        posting.post_comment(thread=post.thread, parent=None, commenter=staff, body="Third.", client=Client())
+        return judge(submission)
+
+    monkeypatch.setattr(posting, "judge", judge_while_a_page_starts)
+    response = client.post(
+        reverse("discussion:post", args=[post.thread.pk]),
+        {"comment": "Fourth, held.", "author": "Robin", "email": "robin@example.org", "js": "1"},
+        **SAME_ORIGIN,
+    )
+    held = Comment.objects.get(body="Fourth, held.")
+    assert not held.is_public
+    assert response["Location"] == f"{post.get_absolute_url()}?cpage=2#comment-{held.pk}"
 
 
 def test_a_held_comment_is_placed_on_its_page_by_the_script(client, two_per_page):

@@ -1,4 +1,5 @@
 import pytest
+from django.utils import timezone
 
 from pnyx.blog.models import Post
 from pnyx.discussion.models import Comment
@@ -159,6 +160,63 @@ def test_the_same_text_from_the_same_identity_in_a_thread_is_refused_staff_too()
     assert refused.value.original == first.comment
     _post(post, Commenter(name="Other", email="other@example.org"), body="Please stay on topic.")  # someone else
     assert Comment.objects.count() == 2
+
+
+def test_a_double_clicks_second_request_judged_before_the_first_was_written_is_still_refused(monkeypatch):
+    """The rules run before the write lock; the check for the same text runs again under it."""
+    from pnyx.discussion import posting
+
+    post = PostFactory()
+    reader = Commenter(name="Quick", email="quick@example.org")
+    judge, first = posting.judge, []
+
+    def judge_then_the_other_click_lands(submission):
+        verdict = judge(submission)
+        if not first:  # the other request of the double click is written meanwhile
+            monkeypatch.setattr(posting, "judge", judge)
+            first.append(_post(post, reader, body="Twice by accident."))
+        return verdict
+
+    monkeypatch.setattr(posting, "judge", judge_then_the_other_click_lands)
+    with pytest.raises(DuplicateComment) as refused:
+        _post(post, reader, body="Twice by accident.")
+    assert refused.value.original == first[0].comment
+    assert list(Comment.objects.values_list("body", flat=True)) == ["Twice by accident."]
+
+
+def test_the_repeat_check_asked_again_under_the_lock_sees_what_was_written_since_the_rules_read():
+    from pnyx.discussion.rules import Submission
+    from pnyx.discussion.rules.content import refuse_repeat
+
+    post = PostFactory()
+    reader = Commenter(name="Quick", email="quick@example.org")
+    submission = Submission(comment=Comment(thread=post.thread, body="Twice by accident."), commenter=reader)
+    assert submission.own_recent() == []  # what the rules read
+    first = _post(post, reader, body="Twice by accident.")
+    submission.comment.created_at = timezone.now()  # as posting sets it under the lock
+    with pytest.raises(DuplicateComment) as refused:
+        refuse_repeat(submission, fresh=True)
+    assert refused.value.original == first.comment
+
+
+def test_the_write_transaction_reads_the_thread_only_where_it_locks_its_row():
+    """PostgreSQL locks the thread's row (and reads its pages with it); SQLite's transaction already holds
+    the one write lock that every other write waits for, so it reads nothing it does not need."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    post = PostFactory()
+    with CaptureQueriesContext(connection) as queries:
+        outcome = _post(post, Commenter(name="New Reader", email="new@example.org"))
+    assert outcome.comment.status == Comment.Status.PENDING
+    sql = [query["sql"] for query in queries]
+    begin = next(n for n, statement in enumerate(sql) if statement.startswith("SAVEPOINT"))
+    end = next(n for n, statement in enumerate(sql) if statement.startswith("RELEASE SAVEPOINT"))
+    read = [statement for statement in sql[begin:end] if statement.startswith('SELECT "discussion_thread"')]
+    if connection.vendor == "postgresql":
+        assert len(read) == 1 and read[0].endswith("FOR UPDATE")
+    else:
+        assert read == []
 
 
 def test_a_proven_browser_writing_under_another_name_is_held():

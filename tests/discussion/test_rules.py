@@ -5,10 +5,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pnyx.discussion.models import Comment, ModerationSettings
-from pnyx.discussion.posting import Client, CommentRefused, RateLimited, post_comment
+from pnyx.discussion.posting import Client, CommentRefused, DuplicateComment, RateLimited, post_comment
 from pnyx.discussion.rulebook import rulebook
-from pnyx.discussion.rules import RULES
-from pnyx.discussion.rules.limits import Limit, parse_limits
+from pnyx.discussion.rules import RULES, Submission, judge
+from pnyx.discussion.rules.base import OWN_RECENT
+from pnyx.discussion.rules.limits import Limit, parse_limits, slow_mode
 from pnyx.identity.commenter import Commenter
 from tests.conftest import DEFAULT_RATE_LIMITS
 from tests.factories import CommentFactory, PostFactory, UserFactory
@@ -190,6 +191,67 @@ def test_the_same_text_in_another_thread_a_day_later_is_a_new_comment():
     text = "This reminds me of the argument we had last spring about tea."
     _age(_post(PostFactory(), _guest(1), body=text).comment, days=2)
     assert _post(PostFactory(), _guest(1), body=text).comment.status == Comment.Status.PENDING
+
+
+# An identity's earlier comments are read once for every rule, unless there are many
+
+
+def _prolific(guest: Commenter, *, minutes_ago: float, n: int = OWN_RECENT + 5, post=None) -> None:
+    """``n`` comments under ``guest``'s address (in ``post``, else in a thread of their own), the newest
+    ``minutes_ago``: more than the rules read at once, so each rule asks the database what it needs."""
+    post = post or PostFactory()
+    for k in range(n):
+        comment = CommentFactory(post=post, author_name=guest.name, author_email=guest.email, body=f"Aside {k}.")
+        _age(comment, minutes=minutes_ago, seconds=k)
+
+
+def test_a_prolific_identity_is_still_refused_a_repeat_by_the_rules(settings):
+    """By the rules themselves, before the write (posting asks again under the lock, of the database)."""
+    settings.PNYX_COMMENT_RATE_LIMITS = "10000/m/ip"
+    post, guest = PostFactory(), _guest(1)
+    first = _post(post, guest, body="Once is enough.")
+    _age(first.comment, minutes=9)
+    _prolific(guest, minutes_ago=1)  # all written after it
+    again = Comment(thread=post.thread, body="Once  is enough.", ip="198.51.100.7")
+    with pytest.raises(DuplicateComment) as refused:
+        judge(Submission(comment=again, commenter=guest))
+    assert refused.value.original == first.comment
+
+
+def test_a_prolific_identity_copying_into_another_thread_is_still_spam(settings):
+    settings.PNYX_COMMENT_RATE_LIMITS = "10000/m/ip"
+    post, guest, text = PostFactory(), _guest(1), "Great article! Visit my site for cheap watches and more."
+    _age(_post(PostFactory(), guest, body=text).comment, hours=3)
+    _prolific(guest, minutes_ago=60, post=post)  # newer, but in the thread the copy goes to
+    assert _post(post, guest, body=text).comment.status == Comment.Status.SPAM
+
+
+def test_a_prolific_identity_is_still_rate_limited_and_slowed(settings):
+    settings.PNYX_COMMENT_RATE_LIMITS = "100/h/identity"
+    guest = _guest(1)
+    _prolific(guest, minutes_ago=30, n=100)
+    with pytest.raises(RateLimited, match="faster than this site allows"):
+        _post(PostFactory(), guest, body="One more.")
+    settings.PNYX_COMMENT_RATE_LIMITS = "10000/m/ip"
+    post = PostFactory()
+    post.thread.slow_mode = True
+    post.thread.save(update_fields=["slow_mode"])
+    _post(post, guest, body="First here.")
+    with pytest.raises(RateLimited, match="slow mode"):
+        _post(post, guest, body="Second here.")
+
+
+def test_a_new_identity_in_a_slow_thread_does_not_count_the_threads_pace(django_assert_num_queries):
+    """Whether the identity wrote here within the interval is asked first (from its comments, read once)."""
+    _settings(slow_mode_after_per_hour=3, slow_mode_seconds=600)
+    post = PostFactory()
+    for n in range(3):
+        CommentFactory(post=post, status="approved", body=f"rush {n}")
+    comment = Comment(thread=post.thread, body="Hello.", ip="198.51.100.7")
+    sub = Submission(comment=comment, commenter=_guest(1), book=rulebook())
+    assert sub.own_recent() == []  # what the rules before it read
+    with django_assert_num_queries(0):
+        assert slow_mode(sub) is None
 
 
 # Blocklists and allowlist

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pnyx.outbox.models import Email
-from pnyx.outbox.services import email_queue, email_requeue_stale, enqueue
+from pnyx.outbox.services import email_queue, email_requeue_stale, enqueue, sent_here
 from tests.conftest import start_smtp
 from tests.factories import UserFactory
 
@@ -32,6 +32,24 @@ def test_a_mail_is_a_row_first_and_leaves_only_from_the_worker_after_commit(smtp
     assert message.get_body(("html",)) is not None and message.get_body(("plain",)) is not None
     email.refresh_from_db()
     assert email.status == "sent" and email.attempts == 1 and email.sent_at is not None
+
+
+def test_mails_a_task_writes_are_sent_by_it_and_queued_if_it_then_fails(smtp_server, mail_worker):
+    with sent_here():
+        _queue(to="first@example.org")
+        assert smtp_server.received == []  # once the block is over
+    assert [m["To"] for m in smtp_server.received] == ["first@example.org"]
+    with pytest.raises(RuntimeError), sent_here():
+        _queue(to="second@example.org")
+        raise RuntimeError("the task broke after writing it")
+    assert len(smtp_server.received) == 1
+    mail_worker.run()  # the queue has it
+    assert [m["To"] for m in smtp_server.received] == ["first@example.org", "second@example.org"]
+    with transaction.atomic(), sent_here():  # committed only after the block: the queue has it too
+        _queue(to="third@example.org")
+    assert len(smtp_server.received) == 2
+    mail_worker.run()
+    assert smtp_server.received[-1]["To"] == "third@example.org"
 
 
 def test_a_rolled_back_transaction_mails_nobody(smtp_server, mail_worker):

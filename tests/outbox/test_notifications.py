@@ -67,6 +67,18 @@ def test_a_held_comment_mails_each_moderator_links_that_act_only_on_a_post(clien
     assert held.status == "trash"
 
 
+def test_a_held_comments_notices_are_sent_by_the_one_task_that_wrote_them(smtp_server, moderator, post):
+    """A task per mail cost the worker as much again as the mail itself."""
+    from django_tasks_db.models import DBTaskResult
+
+    UserFactory(username="mod2", email="mod2@example.com", is_staff=True)
+    _comment(Browser(), post, text="Please look at this.")
+    assert sorted(m["To"] for m in smtp_server.messages) == ["mod2@example.com", "mod@example.com"]
+    tasks = DBTaskResult.objects.exclude(task_path="pnyx.blog.tasks.announce")  # the post's, to its subscribers
+    assert list(tasks.values_list("task_path", flat=True)) == ["pnyx.discussion.tasks.notify_comment"]
+    assert set(Email.objects.values_list("status", flat=True)) == {"sent"}
+
+
 def test_a_forged_or_foreign_moderation_link_does_nothing(client, moderator, post):
     held = CommentFactory(post=post, status="pending")
     assert client.post(reverse("discussion:moderate", args=["forged:token"])).status_code == 410
@@ -180,3 +192,14 @@ def test_moderators_named_by_the_admin_are_mailed_instead_of_all_staff(smtp_serv
     settings_row.moderators.clear()
     _comment(Browser(), post, text="And at this one.", email="other@example.org")
     assert sorted(m["To"] for m in smtp_server.messages[1:]) == ["mod@example.com", "named@example.com"]
+
+
+def test_moderators_named_by_the_admin_who_left_leave_nobody_to_mail_rather_than_all_staff(
+    smtp_server, moderator, post
+):
+    from pnyx.discussion.rulebook import ModerationSettings
+
+    gone = UserFactory(username="gone", email="gone@example.com", is_staff=True, is_active=False)
+    ModerationSettings.objects.create().moderators.add(gone)
+    _comment(Browser(), post, text="Please look at this.")
+    assert smtp_server.messages == []

@@ -1,17 +1,30 @@
 """What a rule receives and what it answers: a Submission in, a Verdict (or a refusal) out."""
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.db.models import Q
-from django.db.models.functions import Lower
-from django.db.models.lookups import Exact
 from django.utils.translation import gettext as _
 
 from pnyx.identity.commenter import Commenter
 
-from ..models import Comment
+from ..conf import conf
+from ..models import Comment, same_email
 from ..rulebook import Rulebook
+
+OWN_RECENT = 50
+"""How many of an identity's comments of the last ``conf.COPY_WINDOW`` the rules read at once: enough for
+any reader, few enough that a bot's stream or a busy staff account is counted in the database instead."""
+
+
+@dataclass(frozen=True, slots=True)
+class Earlier:
+    """One of the identity's comments before this one, as the rules compare them."""
+
+    pk: int
+    thread_id: int
+    created_at: datetime
+    body: str
 
 
 @dataclass(frozen=True)
@@ -37,6 +50,8 @@ class Submission:
     honeypot: str = ""
     book: Rulebook | None = None
     dry_run: bool = False
+    _read: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    """What the rules read once and share (``own_recent``); a copy made by ``replace`` reads afresh."""
 
     @property
     def at(self) -> datetime:
@@ -54,9 +69,30 @@ class Submission:
         if commenter.user is not None:
             return Q(user=commenter.user)
         same = Q(pk__in=commenter.written) if commenter.written else Q(pk__in=[])
-        if commenter.email:  # lower-cased on both sides, as the (email, time) index has it
-            same |= Q(Q(user__isnull=True), Exact(Lower("author_email"), commenter.email.lower()))
+        if commenter.email:
+            same |= Q(user__isnull=True) & same_email(commenter.email)
         return same if (commenter.email or commenter.written) else None
+
+    def own(self, *, since: datetime, thread_id: int | None = None, limit: int | None = None) -> list[Earlier]:
+        """The identity's comments from ``since`` up to this one, newest first: in ``thread_id`` alone
+        when given, the newest ``limit`` when given."""
+        same = self.identity()
+        if same is None:
+            return []
+        rows = self.earlier().filter(same, created_at__gte=since)
+        if thread_id is not None:
+            rows = rows.filter(thread_id=thread_id)
+        rows = rows.order_by("-created_at").values_list("pk", "thread_id", "created_at", "body")
+        return [Earlier(*row) for row in (rows[:limit] if limit else rows)]
+
+    def own_recent(self) -> list[Earlier] | None:
+        """The identity's comments of the last ``conf.COPY_WINDOW``, newest first (``own``), read once for
+        every rule that looks at them: a repeat, a copy, the identity's rate limits, slow mode. None when
+        it wrote more than ``OWN_RECENT`` of them: each rule then asks the database what it needs."""
+        if "own" not in self._read:
+            rows = self.own(since=self.at - timedelta(seconds=conf.COPY_WINDOW), limit=OWN_RECENT + 1)
+            self._read["own"] = rows if len(rows) <= OWN_RECENT else None
+        return self._read["own"]
 
 
 class CommentRefused(Exception):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from ..conf import conf
 from ..models import Comment
-from .base import CommentRefused, DuplicateComment, Submission, Verdict
+from .base import OWN_RECENT, CommentRefused, DuplicateComment, Submission, Verdict
 
 # What readers' comments link with: a web address in the text (Markdown's [text](url) and <url> included,
 # as both hold one) or a bare www. name, which renders as a link too.
@@ -40,23 +40,42 @@ def _same(text: str) -> str:
 
 def same_text(sub: Submission) -> Verdict | None:
     """The same text (case and spacing aside) from the same identity: in the same thread within
-    ``conf.DUPLICATE_WINDOW`` it is refused (a double click, or a bot repeating itself; staff
-    included); in another thread within ``conf.COPY_WINDOW`` it is spam (a bot's round of the blog)."""
-    same = sub.identity()
-    if same is None:
-        return None
+    ``conf.DUPLICATE_WINDOW`` it is refused (``refuse_repeat``); in another thread within
+    ``conf.COPY_WINDOW`` it is spam (a bot's round of the blog)."""
+    refuse_repeat(sub)
     text = _same(sub.comment.body)
-    recent = sub.earlier().filter(same, created_at__gte=sub.at - timedelta(seconds=conf.DUPLICATE_WINDOW))
-    recent = recent.filter(thread_id=sub.comment.thread_id).order_by("created_at").values_list("pk", "body")
-    if (original := next((pk for pk, body in recent if _same(body) == text), None)) is not None:
-        raise DuplicateComment(Comment.objects.get(pk=original))
-    if sub.commenter.is_staff or len(text) < conf.COPY_MIN_LENGTH:
+    if sub.identity() is None or sub.commenter.is_staff or len(text) < conf.COPY_MIN_LENGTH:
         return None
-    elsewhere = sub.earlier().filter(same, created_at__gte=sub.at - timedelta(seconds=conf.COPY_WINDOW))
-    elsewhere = elsewhere.exclude(thread_id=sub.comment.thread_id).values_list("body", flat=True)
-    if any(_same(body) == text for body in elsewhere.order_by("-created_at")[:50]):
+    thread_id = sub.comment.thread_id
+    if (own := sub.own_recent()) is not None:  # all of them, as there are few
+        elsewhere = [earlier.body for earlier in own if earlier.thread_id != thread_id]
+    else:
+        recent = sub.earlier().filter(sub.identity(), created_at__gte=sub.at - timedelta(seconds=conf.COPY_WINDOW))
+        recent = recent.exclude(thread_id=thread_id).values_list("body", flat=True)
+        elsewhere = recent.order_by("-created_at")[:OWN_RECENT]
+    if any(_same(body) == text for body in elsewhere):
         return Verdict(Comment.Status.SPAM, "the same text was posted in another thread")
     return None
+
+
+def refuse_repeat(sub: Submission, *, fresh: bool = False) -> None:
+    """DuplicateComment if the same identity wrote the same text in the same thread within
+    ``conf.DUPLICATE_WINDOW``: a double click, or a bot repeating itself (staff included).
+
+    Posting asks again under the thread's lock, where the second request of a double click sees the
+    first: ``fresh`` asks the database then, never what the rules read before (``own_recent``).
+    """
+    if sub.identity() is None:
+        return
+    since = sub.at - timedelta(seconds=conf.DUPLICATE_WINDOW)
+    thread_id = sub.comment.thread_id
+    own = None if fresh else sub.own_recent()
+    if own is None:
+        own = sub.own(since=since, thread_id=thread_id)
+    text = _same(sub.comment.body)
+    repeats = [e.pk for e in own if e.thread_id == thread_id and e.created_at >= since and _same(e.body) == text]
+    if repeats:  # the first of them: ``own`` is newest first
+        raise DuplicateComment(Comment.objects.get(pk=repeats[-1]))
 
 
 def blocklists(sub: Submission) -> Verdict | None:

@@ -7,10 +7,10 @@ of an old comment's time. Spam counts too: a bot does not get more tries for bei
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from ..conf import conf
@@ -57,17 +57,50 @@ def _exempt(sub: Submission) -> bool:
 
 
 def _first_past(sub: Submission, same: Q, limits: list[Limit]) -> tuple[Limit, int] | None:
-    """The first limit of one scope that ``sub`` is past, with the seconds until it fits, from one query:
-    the newest comments of the widest window, as many as the largest amount (enough for every limit)."""
-    widest, most = max(limit.seconds for limit in limits), max(limit.amount for limit in limits)
-    window = sub.earlier().filter(same, created_at__gte=sub.at - timedelta(seconds=widest))
-    times = list(window.order_by("-created_at").values_list("created_at", flat=True)[:most])
-    for limit in limits:
-        inside = [t for t in times if t >= sub.at - timedelta(seconds=limit.seconds)]
-        if len(inside) >= limit.amount:  # the oldest of the last ``amount`` leaves the window first
-            frees_at = inside[limit.amount - 1] + timedelta(seconds=limit.seconds)
-            return limit, int((frees_at - sub.at).total_seconds()) + 1
+    """The first limit of one scope that ``sub`` is past, with the seconds until it fits.
+
+    One query counts the scope's comments in each limit's window (an index range each); only a limit
+    that is past reads the one time it needs. Reading the times themselves would fetch as many rows as
+    the largest amount, and a generous limit (a busy thread's ``post`` scope) made every comment pay
+    for every comment before it.
+    """
+    since = {limit: sub.at - timedelta(seconds=limit.seconds) for limit in limits}
+    window = sub.earlier().filter(same, created_at__gte=min(since.values()))
+    counts = window.aggregate(
+        **{f"n{i}": Count("pk", filter=Q(created_at__gte=since[limit])) for i, limit in enumerate(limits)}
+    )
+    for i, limit in enumerate(limits):
+        if counts[f"n{i}"] >= limit.amount:  # the oldest of the last ``amount`` leaves the window first
+            inside = window.filter(created_at__gte=since[limit]).order_by("-created_at")
+            oldest = inside.values_list("created_at", flat=True)[limit.amount - 1]
+            return limit, _wait(sub, limit, oldest)
     return None
+
+
+def _first_past_in(sub: Submission, times: list[datetime], limits: list[Limit]) -> tuple[Limit, int] | None:
+    """``_first_past`` from times already read: newest first, every one in the widest window."""
+    for limit in limits:
+        since = sub.at - timedelta(seconds=limit.seconds)
+        inside = [time for time in times if time >= since]
+        if len(inside) >= limit.amount:
+            return limit, _wait(sub, limit, inside[limit.amount - 1])
+    return None
+
+
+def _wait(sub: Submission, limit: Limit, oldest: datetime) -> int:
+    """Seconds until ``oldest``, the oldest of the last ``limit.amount`` comments, leaves the window."""
+    return int((oldest + timedelta(seconds=limit.seconds) - sub.at).total_seconds()) + 1
+
+
+def _own_first_past(sub: Submission, limits: list[Limit], *, thread_id: int | None = None) -> tuple[Limit, int] | None:
+    """``_first_past`` for the identity's comments (in ``thread_id`` alone, when given), from what the
+    rules read once (``Submission.own_recent``) when that covers the limits' windows."""
+    own = sub.own_recent() if max(limit.seconds for limit in limits) <= conf.COPY_WINDOW else None
+    if own is None:
+        same = sub.identity()
+        return _first_past(sub, same if thread_id is None else same & Q(thread_id=thread_id), limits)
+    times = [earlier.created_at for earlier in own if thread_id is None or earlier.thread_id == thread_id]
+    return _first_past_in(sub, times, limits)
 
 
 def rate_limits(sub: Submission) -> None:
@@ -81,7 +114,7 @@ def rate_limits(sub: Submission) -> None:
         same = _scope(sub, scope)
         if same is None:
             continue
-        if past := _first_past(sub, same, limits):
+        if past := _own_first_past(sub, limits) if scope == "identity" else _first_past(sub, same, limits):
             limit, wait = past
             message = (
                 _("This discussion is taking too many comments right now.")
@@ -108,13 +141,13 @@ def slow_mode(sub: Submission) -> None:
     """In slow mode one comment per identity per ``slow_mode_seconds`` in the thread; staff are exempt."""
     if sub.book is None or sub.commenter.is_staff or not (seconds := sub.book.settings.slow_mode_seconds):
         return None
-    if (why := slow_mode_on(sub)) is None:
+    if sub.identity() is None:
         return None
-    same = sub.identity()
-    if same is None:
+    # Whether this identity wrote here that recently is asked first: usually it did not (and the rules
+    # have read its comments already), and then the thread's pace need not be counted at all.
+    past = _own_first_past(sub, [Limit(1, seconds, "identity")], thread_id=sub.comment.thread_id)
+    if past is None or (why := slow_mode_on(sub)) is None:
         return None
-    if past := _first_past(sub, same & Q(thread_id=sub.comment.thread_id), [Limit(1, seconds, "identity")]):
-        _limit, wait = past
-        message = _("This discussion is in slow mode: one comment every %(n)d seconds.") % {"n": seconds}
-        raise RateLimited(message, retry_after=wait, rule=f"slow mode ({why})")
-    return None
+    _limit, wait = past
+    message = _("This discussion is in slow mode: one comment every %(n)d seconds.") % {"n": seconds}
+    raise RateLimited(message, retry_after=wait, rule=f"slow mode ({why})")

@@ -12,6 +12,7 @@ service.
 
 import errno
 import hashlib
+import multiprocessing
 import os
 import socket
 import subprocess
@@ -21,7 +22,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connections
+from django.db import connection, connections
 
 from pnyx import pagecache
 
@@ -49,13 +50,7 @@ class Command(BaseCommand):
             self.stderr.write("--workers and --threads must be at least 1")
             raise SystemExit(2)
         check_can_listen(host, port)
-        if not no_migrate:
-            call_command("migrate", interactive=False, verbosity=0)
-        collect_static_if_changed()
-        # A new release or theme may change any page: nothing kept before this start is served again
-        # (with Redis, pages other processes and machines kept are dropped too).
-        pagecache.purge([pagecache.ALL])
-        connections.close_all()
+        prepare(migrate=not no_migrate)
         self.stdout.write(f"pnyx serving http://{host}:{port}/ (data in {settings.DATA_DIR})")
         worker = None if no_worker else start_worker()
         server = Granian(
@@ -73,6 +68,36 @@ class Command(BaseCommand):
         finally:
             if worker is not None:
                 stop_worker(worker)
+
+
+def prepare(*, migrate: bool) -> None:
+    """Migrate, collect the static files and drop every kept page, in a child process that then exits.
+
+    The web workers are forked from this process: the migration graph and the model states ``migrate``
+    builds (40 MiB on a fresh data dir) would otherwise be copied into every one of them for its life.
+    """
+    connection.ensure_connection()  # an unreachable database is the operator's one line (pnyx.cli), said here
+    connections.close_all()  # and a connection must not be shared with a child
+    child = multiprocessing.get_context("fork").Process(target=_prepare, args=(migrate,), name="pnyx-prepare")
+    child.start()
+    child.join()
+    if child.exitcode != 0:
+        raise CommandError("the data dir could not be prepared (the reason is above); nothing was started")
+
+
+def _prepare(migrate: bool) -> None:
+    try:
+        if migrate:
+            call_command("migrate", interactive=False, verbosity=0)
+        collect_static_if_changed()
+        # A new release or theme may change any page: nothing kept before this start is served again
+        # (with Redis, pages other processes and machines kept are dropped too).
+        pagecache.purge([pagecache.ALL])
+    except CommandError as error:
+        sys.stderr.write(f"{error}\n")
+        sys.exit(1)
+    finally:
+        connections.close_all()
 
 
 def start_worker() -> subprocess.Popen:

@@ -216,7 +216,17 @@
       start.submit();
       start.remove();
       if (waiting) clearInterval(waiting.timer);
-      waiting = { provider: button.dataset.name, timer: setInterval(function () { if (popup.closed) finish("closed"); }, 500) };
+      // The popup's last page tells this one how it went, then closes itself: its message can arrive
+      // after this page first sees it closed. "Closed" is said only if no message came by the next look.
+      var seenClosed = false;
+      waiting = {
+        provider: button.dataset.name,
+        timer: setInterval(function () {
+          if (!popup.closed) return;
+          if (seenClosed) finish("closed");
+          seenClosed = true;
+        }, 500),
+      };
       tried = true;
       loginStatus("connecting", button.dataset.name);
     });
