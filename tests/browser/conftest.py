@@ -1,5 +1,7 @@
 import json
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -54,6 +56,18 @@ def _page_in(browser):
     context.set_default_timeout(10_000)
     yield context.new_page()
     context.close()
+    _served_all()
+
+
+def _served_all(timeout: float = 10) -> None:
+    """Wait for the live server's requests still running when the page closed (a draft's autosave, a
+    preview): the test's database is emptied next, and on PostgreSQL that TRUNCATE deadlocks with a
+    request still writing. The live server runs each connection in a thread of its own."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(
+        thread.name.endswith("(process_request_thread)") for thread in threading.enumerate()
+    ):
+        time.sleep(0.02)
 
 
 @pytest.fixture
@@ -142,7 +156,6 @@ def nu_checker(tmp_path_factory):
     One checker for the session, in its HTTP service mode: a JVM per page would cost seconds each."""
     import shutil
     import subprocess
-    import time
     import urllib.request
 
     if not VNU_JAR.is_file():
