@@ -18,6 +18,7 @@ nothing of posts or comments — ``pnyx.freshness`` says what each change touche
 import functools
 import gzip
 import hashlib
+import mmap
 import os
 import pickle
 import threading
@@ -86,15 +87,25 @@ class Page:
 
 
 class _FileJournal:
-    """Purges as lines appended to one file; appends of a line are atomic between processes (O_APPEND)."""
+    """Purges as lines appended to one file; appends of a line are atomic between processes (O_APPEND).
+
+    Beside the file, a bell: eight bytes every process maps into memory, changed after each append. A
+    request reads the bell (no system call) and looks at the file only when it changed, or once every
+    ``RECHECK`` seconds in any case (a writer that died between its append and its ring). The stat it
+    saves was a third of a kept page's cost in the front (2.3 of 8.5 µs here).
+    """
 
     COMPACT_AT = 256 * 1024
+    RECHECK = 1.0
 
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         path.touch(exist_ok=True)  # one file from the start: a first purge then drops only what it names
         self._seen = (0, 0)  # (inode, bytes read)
+        self._bell = _bell(path.with_name(path.name + ".bell"))
+        self._heard: bytes | None = None
+        self._recheck_at = 0.0
 
     def append(self, paths: Iterable[str]) -> None:
         lines = "".join(p.replace("\n", "") + "\n" for p in paths).encode()
@@ -104,11 +115,18 @@ class _FileJournal:
                 f.flush()
                 if f.tell() > self.COMPACT_AT:
                     self._restart()
-                    return
+                    break
                 # Another process may have started a new file between our open and our write: then the
                 # lines went to the old one, which nobody reads any more. Write them again.
                 if os.fstat(f.fileno()).st_ino == os.stat(self.path).st_ino:
-                    return
+                    break
+        self._ring()
+
+    def _ring(self) -> None:
+        """Change the bell, after the append. Two writers may ring the same new value: each appended
+        before it read the old one, so a reader who hears that value finds both appends in the file."""
+        count = int.from_bytes(self._bell[:8], "little")
+        self._bell[:8] = ((count + 1) % (1 << 64)).to_bytes(8, "little")
 
     def _restart(self) -> None:
         """Start a new file holding one "drop everything": a reader that sees a new file drops all anyway."""
@@ -117,7 +135,11 @@ class _FileJournal:
         os.replace(fresh, self.path)
 
     def read_new(self) -> list[str] | None:
-        """Paths purged since the last call; None when nothing changed (the common case: one stat)."""
+        """Paths purged since the last call; None when nothing changed (the common case: the bell unchanged)."""
+        heard, now = self._bell[:8], time.monotonic()
+        if heard == self._heard and now < self._recheck_at:
+            return None
+        self._heard, self._recheck_at = heard, now + self.RECHECK
         try:
             st = os.stat(self.path)
         except FileNotFoundError:
@@ -134,6 +156,17 @@ class _FileJournal:
         self._seen = (st.st_ino, offset + len(complete))
         paths = complete.decode(errors="replace").splitlines()
         return paths if st.st_ino == inode else [ALL, *paths]
+
+
+def _bell(path: Path) -> mmap.mmap:
+    """Eight bytes of ``path`` mapped into this process, shared with every process that maps them."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if os.fstat(fd).st_size < 8:
+            os.ftruncate(fd, 8)  # growing a file another process just grew keeps what it wrote
+        return mmap.mmap(fd, 8)
+    finally:
+        os.close(fd)
 
 
 class _RedisJournal:

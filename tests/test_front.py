@@ -232,6 +232,33 @@ def test_a_long_journal_starts_again_and_every_process_drops_everything(tmp_path
     assert (tmp_path / "purges").stat().st_size < 200
 
 
+def test_a_process_that_heard_no_purge_does_not_look_at_the_journal(tmp_path, monkeypatch):
+    cache = PageCache(_FileJournal(tmp_path / "purges"), max_bytes=1 << 20)
+    cache.sync()
+    looked = []
+    real_stat = pagecache.os.stat
+    monkeypatch.setattr(pagecache.os, "stat", lambda *a, **k: looked.append(a) or real_stat(*a, **k))
+    cache.sync()
+    assert looked == []
+    PageCache(_FileJournal(tmp_path / "purges"), max_bytes=1 << 20).purge(["/posts/a/"])  # another process
+    looked.clear()
+    cache.sync()
+    assert looked  # the bell rang: now it reads the file
+
+
+def test_a_purge_whose_writer_died_before_ringing_is_found_on_the_next_recheck(tmp_path, monkeypatch):
+    cache = PageCache(_FileJournal(tmp_path / "purges"), max_bytes=1 << 20)
+    cache.sync()
+    cache.put("/posts/a/", pagecache.Page.build([], b"a", None), ticket=cache.ticket("/posts/a/"))
+    with (tmp_path / "purges").open("a") as journal:  # appended, and the bell never rung
+        journal.write("/posts/a/\n")
+    cache.sync()
+    assert cache.get("/posts/a/") is not None
+    monkeypatch.setattr(cache.journal, "_recheck_at", time.monotonic())  # RECHECK seconds later
+    cache.sync()
+    assert cache.get("/posts/a/") is None
+
+
 def test_memory_is_bounded_oldest_pages_go_first(tmp_path):
     cache = PageCache(_FileJournal(tmp_path / "purges"), max_bytes=60_000)
     cache.sync()
