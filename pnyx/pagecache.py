@@ -3,10 +3,10 @@
 Every worker process keeps its own copy of the pages it served (memory is the fastest place a page can
 come from: shared/MEASURED.md), bounded in bytes. What makes that safe across processes is the purge
 journal: a change appends the paths it touched; every process, before it answers from memory, checks
-whether the journal grew and drops those paths. On one box the journal is a file in the data dir
-(``os.stat`` per request: a microsecond); with ``REDIS_URL`` it is a Redis list checked at most every
-``CHECK_INTERVAL`` seconds, and the rendered pages are shared through Redis too, so several machines
-render each page once.
+whether the journal grew and drops those paths. On one box the journal is a file in the data dir (a
+request reads its bell, eight shared bytes in memory: ``_FileJournal``); with ``REDIS_URL`` it is a Redis
+list checked at most every ``CHECK_INTERVAL`` seconds, and the rendered pages are shared through Redis
+too, so several machines render each page once.
 
 A page is stored under its path and query, and dropped by its path: purging ``/posts/tea/`` drops every
 page of that thread (``?cpage=2`` …). ``"*"`` drops everything.
