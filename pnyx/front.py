@@ -10,6 +10,7 @@ way out. Signed-in readers take the fast path too: the pages kept never depend o
 Nothing here imports Django per request; a hit is a stat, a dict lookup and a few header strings.
 """
 
+import re
 import time
 from collections.abc import Callable, Iterable
 from email.utils import parsedate_to_datetime
@@ -76,7 +77,9 @@ class Front:
         self.encodings: dict[str, str | None] = {}
         # Cookies that change a page (a protected post opened in this browser): their requests go to Django.
         self.bypass_cookies = tuple(bypass_cookies)
-        self.bypass = tuple(f"{name}=" for name in self.bypass_cookies)
+        self.bypass = (
+            re.compile("|".join(re.escape(f"{name}=") for name in self.bypass_cookies)) if bypass_cookies else None
+        )
 
     def host_allowed(self, environ: dict) -> bool:
         """Django's own Host check (a disallowed Host is Django's to refuse), remembered per host name."""
@@ -92,7 +95,7 @@ class Front:
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD")
         key = cache_key(environ) if method in ("GET", "HEAD") and self.host_allowed(environ) else None
-        if key is not None and self.bypass and any(c in environ.get("HTTP_COOKIE", "") for c in self.bypass):
+        if key is not None and self.bypass is not None and self.bypass.search(environ.get("HTTP_COOKIE", "")):
             key = None
         if key is None:
             return self.app(environ, _unmarked(start_response))
@@ -138,7 +141,8 @@ class Front:
         return "private" not in cache_control and "no-store" not in cache_control
 
     def _serve(self, page: Page, environ: dict, start_response: Callable, how: str) -> Iterable[bytes]:
-        if _not_modified(page, environ):
+        conditional = "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ
+        if conditional and _not_modified(page, environ):
             headers = self._headers(page, how, None)
             start_response("304 Not Modified", [h for h in headers if h[0].lower() not in _NOT_IN_304])
             return []
