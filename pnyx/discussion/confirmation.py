@@ -41,8 +41,9 @@ def comment_for_token(token: str) -> Comment | None:
         return None
     email, comment_id = proven
     return (
-        Comment.objects.select_related("thread__post")
-        .filter(pk=comment_id, author_email__iexact=email, status=Comment.Status.PENDING)
+        Comment.objects.under_email(email)
+        .select_related("thread__post")
+        .filter(pk=comment_id, status=Comment.Status.PENDING)
         .first()
     )
 

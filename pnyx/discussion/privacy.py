@@ -21,7 +21,7 @@ from pnyx.identity.models import Address, revoke
 from pnyx.outbox.models import Subscription
 
 from .fragments import meta_rerendered
-from .models import Comment, CommentEvent, CommentQuerySet
+from .models import Comment, CommentEvent, CommentQuerySet, same_email
 
 ERASED = "This comment was erased at its author's request."
 """What an erased comment says in its place (stored, so every page and feed shows the same)."""
@@ -30,7 +30,7 @@ ERASED = "This comment was erased at its author's request."
 def comments_of(email: str) -> CommentQuerySet:
     """Every comment written under ``email``: as a guest, or from an account with that address."""
     email = email.strip()
-    return Comment.objects.filter(Q(author_email__iexact=email) | Q(user__email__iexact=email))
+    return Comment.objects.filter(same_email(email) | Q(user__email__iexact=email))
 
 
 def address_export(*, email: str) -> dict:

@@ -59,7 +59,7 @@ def _commenter(comment: Comment) -> Commenter:
         return Commenter(user=comment.user)
     written = []
     if comment.author_email:
-        earlier = Comment.objects.filter(author_email__iexact=comment.author_email, created_at__lt=comment.created_at)
+        earlier = Comment.objects.under_email(comment.author_email).filter(created_at__lt=comment.created_at)
         written = list(earlier.order_by("-created_at").values_list("pk", flat=True)[:50])
     return Commenter(name=comment.author_name, email=comment.author_email, url=comment.author_url, written=written)
 

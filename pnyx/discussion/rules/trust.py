@@ -50,11 +50,14 @@ def _browser_proof(commenter: Commenter) -> Comment | None:
     public, approved by a moderator or by the rules (never by an emailed link), and not revoked since."""
     if not commenter.written:
         return None
-    proofs = Comment.objects.public().filter(
-        pk__in=commenter.written,
-        author_email__iexact=commenter.email,
-        user__isnull=True,
-        status_via__in=[Comment.Via.MODERATOR, Comment.Via.RULES],
+    proofs = (
+        Comment.objects.public()
+        .under_email(commenter.email)
+        .filter(
+            pk__in=commenter.written,
+            user__isnull=True,
+            status_via__in=[Comment.Via.MODERATOR, Comment.Via.RULES],
+        )
     )
     if (revoked := revoked_at(commenter.email)) is not None:
         proofs = proofs.filter(created_at__gt=revoked)
