@@ -160,7 +160,7 @@ class _FileJournal:
 
 def _bell(path: Path) -> mmap.mmap:
     """Eight bytes of ``path`` mapped into this process, shared with every process that maps them."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)  # less the umask, as the journal file itself
     try:
         if os.fstat(fd).st_size < 8:
             os.ftruncate(fd, 8)  # growing a file another process just grew keeps what it wrote
