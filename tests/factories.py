@@ -3,6 +3,7 @@ from io import BytesIO
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image as PILImage
@@ -23,6 +24,22 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
     first_name = "Pat"
     last_name = factory.Sequence(lambda n: f"Writer{n}")
+
+
+class ModeratorFactory(UserFactory):
+    """Staff allowed to change comments (``moderation.may_moderate``), as the Moderator role makes them."""
+
+    class Meta:
+        skip_postgeneration_save = True  # the permission is a row of its own
+
+    is_staff = True
+
+    @factory.post_generation
+    def may_moderate(user, create: bool, extracted, **kwargs) -> None:  # noqa: N805 (factory_boy's hook)
+        if create:
+            user.user_permissions.add(
+                Permission.objects.get(codename="change_comment", content_type__app_label="discussion")
+            )
 
 
 class PostFactory(factory.django.DjangoModelFactory):

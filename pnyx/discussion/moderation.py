@@ -1,12 +1,31 @@
 """What moderators do to a comment, named after the action; each is one step of the lifecycle."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
+from django.db.models import QuerySet
 
 from pnyx.identity.models import revoke
 
 from .lifecycle import Change, comment_set_body, comment_set_status
 from .models import Comment, CommentEvent
+
+MODERATE = "discussion.change_comment"
+
+
+def may_moderate(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Who moderates comments: active staff allowed to change them (an administrator is). The one rule
+    for the desk, its link in the reader's JSON, the held-comment mails and their one-click links: an
+    author on staff writes posts, and is shown, mailed and allowed none of these."""
+    return bool(user.is_authenticated and user.is_active and user.is_staff and user.has_perm(MODERATE))
+
+
+def moderator_accounts() -> QuerySet:
+    """The accounts ``may_moderate`` allows, as a query."""
+    users = get_user_model().objects.with_perm(
+        MODERATE, is_active=True, include_superusers=True, backend="django.contrib.auth.backends.ModelBackend"
+    )
+    return users.filter(is_staff=True)
 
 
 def _by(moderator: AbstractBaseUser | None) -> str:

@@ -5,14 +5,13 @@ nothing. A link is good for ``MAX_AGE``; it acts through the same services as th
 """
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.urls import reverse
 
 from .lifecycle import Change
 from .models import Comment
-from .moderation import comment_approve, comment_spam, comment_trash
+from .moderation import comment_approve, comment_spam, comment_trash, moderator_accounts
 
 _SALT = "pnyx.discussion.moderate"
 MAX_AGE = 14 * 24 * 3600
@@ -43,7 +42,7 @@ def read_moderation_token(token: str) -> tuple[Comment, str, AbstractBaseUser] |
     if not isinstance(comment_id, int) or not isinstance(moderator_id, int):
         return None
     comment = Comment.objects.select_related("thread").filter(pk=comment_id).first()
-    moderator = get_user_model().objects.filter(pk=moderator_id, is_staff=True, is_active=True).first()
+    moderator = moderator_accounts().filter(pk=moderator_id).first()
     if comment is None or moderator is None:
         return None
     return comment, data["a"], moderator

@@ -19,7 +19,6 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -32,6 +31,7 @@ from pnyx.outbox.subscriptions import subscribers
 from .confirmation import confirmation_queue, mail_name, needs_confirmation
 from .lifecycle import Change
 from .models import Comment, ModerationSettings
+from .moderation import moderator_accounts
 from .moderation_links import moderation_url
 
 logger = logging.getLogger(__name__)
@@ -86,9 +86,9 @@ def comment_notify(*, comment_id: int, kind: str) -> None:
 
 
 def moderators() -> QuerySet:
-    """Who is mailed about held comments: the active staff with an address that the admin named in the
-    moderation settings, or, when it named none, every one of them."""
-    staff = get_user_model().objects.filter(is_staff=True, is_active=True).exclude(email="").order_by("pk")
+    """Who is mailed about held comments: the moderators (``moderation.may_moderate``) with an address
+    that the admin named in the moderation settings, or, when it named none, every one of them."""
+    staff = moderator_accounts().exclude(email="").order_by("pk")
     named = staff.filter(moderator_of__pk=1)
     return named if ModerationSettings.objects.filter(pk=1, moderators__isnull=False).exists() else staff
 

@@ -28,6 +28,7 @@ from .confirmation import comment_confirm, comment_disown, comment_for_token
 from .forms import CommentForm, clean_body
 from .fragments import comment_html, refresh_stale
 from .models import Comment, Thread
+from .moderation import may_moderate
 from .moderation_links import RESULT, comment_moderate, read_moderation_token
 from .own import changeable_in_thread, comment_delete_own, comment_edit_own, edit_until, may_change
 from .posting import Client, CommentRefused, DuplicateComment, RateLimited, parent_comment, post_comment
@@ -176,7 +177,7 @@ def mine(request: HttpRequest) -> JsonResponse:
     own = changeable_in_thread(request, int(thread_id)) if _number(thread_id) else []
     if own:
         mine["own"] = [_own_entry(c) for c in own]
-    if request.user.is_authenticated and request.user.is_staff:
+    if may_moderate(request.user):
         mine["desk"] = {"url": reverse("desk:index"), "pending": Comment.objects.filter(status="pending").count()}
     return JsonResponse(mine)
 

@@ -159,7 +159,8 @@ def _writer(page, live_server):
 
 
 def test_a_post_as_a_signed_in_staff_member_sees_it(page, live_server, axe, nu_checker):
-    _writer(page, live_server)
+    editor = _writer(page, live_server)
+    editor.user_permissions.add(Permission.objects.get(codename="change_comment"))  # and moderates: the desk link
     post = PostFactory()
     CommentFactory(post=post, status="pending")
     page.goto(live_server.url + post.get_absolute_url())

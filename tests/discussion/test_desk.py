@@ -4,7 +4,6 @@ use it, and the history every action leaves (``CommentEvent``)."""
 import json
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.test import Client as HttpClient
 
 from pnyx import pagecache
@@ -12,7 +11,7 @@ from pnyx.discussion.desk.views import PER_PAGE
 from pnyx.discussion.models import Comment, CommentEvent
 from pnyx.discussion.moderation import comment_spam, comment_trash
 from pnyx.discussion.posting import CommentBatch
-from tests.factories import CommentFactory, PostFactory, UserFactory
+from tests.factories import CommentFactory, ModeratorFactory, PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -22,9 +21,7 @@ JSON = {"HTTP_ACCEPT": "application/json"}
 
 @pytest.fixture
 def moderator():
-    user = UserFactory(username="mod", is_staff=True)
-    user.user_permissions.add(Permission.objects.get(codename="change_comment"))
-    return user
+    return ModeratorFactory(username="mod")
 
 
 @pytest.fixture
@@ -260,6 +257,8 @@ def test_staff_see_the_pending_count_in_their_json_and_readers_do_not(client, mo
     CommentFactory(status="approved")
     assert "desk" not in client.get("/comments/mine/").json()
     client.force_login(UserFactory())
+    assert "desk" not in client.get("/comments/mine/").json()
+    client.force_login(UserFactory(username="writer-on-staff", is_staff=True))  # an Author: no desk, no link to it
     assert "desk" not in client.get("/comments/mine/").json()
     client.force_login(moderator)
     assert client.get("/comments/mine/").json()["desk"] == {"url": "/desk/", "pending": 2}

@@ -15,7 +15,7 @@ from pnyx.discussion.models import Comment
 from pnyx.discussion.moderation import comment_approve
 from pnyx.outbox.models import Email
 from tests.conftest import start_smtp
-from tests.factories import PostFactory, UserFactory
+from tests.factories import ModeratorFactory, PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,7 +31,7 @@ def backend(request):
 
 @pytest.fixture
 def post():
-    UserFactory(username="mod", email="mod@example.com", is_staff=True)
+    ModeratorFactory(username="mod", email="mod@example.com")
     return PostFactory(title="Bicycles", author=UserFactory(username="writer", email="writer@example.com"))
 
 

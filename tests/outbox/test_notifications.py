@@ -3,13 +3,15 @@
 import re
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.test import Client as Browser
 from django.urls import reverse
 
 from pnyx.discussion.models import Comment
 from pnyx.discussion.moderation import comment_approve
+from pnyx.discussion.moderation_links import moderation_url
 from pnyx.outbox.models import Email
-from tests.factories import CommentFactory, PostFactory, UserFactory
+from tests.factories import CommentFactory, ModeratorFactory, PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,7 +37,7 @@ def _links(message, path: str) -> list[str]:
 
 @pytest.fixture
 def moderator():
-    return UserFactory(username="mod", email="mod@example.com", is_staff=True)
+    return ModeratorFactory(username="mod", email="mod@example.com")
 
 
 @pytest.fixture
@@ -71,7 +73,7 @@ def test_a_held_comments_notices_are_sent_by_the_one_task_that_wrote_them(smtp_s
     """A task per mail cost the worker as much again as the mail itself."""
     from django_tasks_db.models import DBTaskResult
 
-    UserFactory(username="mod2", email="mod2@example.com", is_staff=True)
+    ModeratorFactory(username="mod2", email="mod2@example.com")
     _comment(Browser(), post, text="Please look at this.")
     assert sorted(m["To"] for m in smtp_server.messages) == ["mod2@example.com", "mod@example.com"]
     tasks = DBTaskResult.objects.exclude(task_path="pnyx.blog.tasks.announce")  # the post's, to its subscribers
@@ -82,6 +84,19 @@ def test_a_held_comments_notices_are_sent_by_the_one_task_that_wrote_them(smtp_s
 def test_a_forged_or_foreign_moderation_link_does_nothing(client, moderator, post):
     held = CommentFactory(post=post, status="pending")
     assert client.post(reverse("discussion:moderate", args=["forged:token"])).status_code == 410
+    held.refresh_from_db()
+    assert held.status == "pending"
+
+
+def test_an_author_on_staff_is_not_mailed_held_comments_nor_can_act_with_a_link_made_for_them(
+    client, smtp_server, moderator, post
+):
+    author = UserFactory(username="writer-on-staff", email="staff-writer@example.com", is_staff=True)
+    _comment(Browser(), post, text="Please look at this.")
+    assert [m["To"] for m in smtp_server.messages] == ["mod@example.com"]
+    held = Comment.objects.get()
+    link = moderation_url(held, "approve", author)
+    assert client.post(link).status_code == 410
     held.refresh_from_db()
     assert held.status == "pending"
 
@@ -120,8 +135,9 @@ def test_every_mail_has_a_one_click_unsubscribe_that_needs_no_csrf_token(smtp_se
 
 def test_a_reply_mails_the_parents_author_who_asked_once_even_when_also_the_posts_author(client, smtp_server, post):
     writer = post.author
-    writer.is_staff = True  # so the writer's comment goes straight through; a writer is a moderator too
+    writer.is_staff = True  # so the writer's comment goes straight through; and this writer moderates too
     writer.save()
+    writer.user_permissions.add(Permission.objects.get(codename="change_comment"))
     client.force_login(writer)
     _comment(client, post, text="Thanks for reading.", notify=True)
     mine = Comment.objects.get()
@@ -184,7 +200,7 @@ def test_a_guest_whose_address_is_unproven_is_not_mailed_on_approval(smtp_server
 def test_moderators_named_by_the_admin_are_mailed_instead_of_all_staff(smtp_server, moderator, post):
     from pnyx.discussion.rulebook import ModerationSettings
 
-    named = UserFactory(username="named", email="named@example.com", is_staff=True)
+    named = ModeratorFactory(username="named", email="named@example.com")
     settings_row = ModerationSettings.objects.create()
     settings_row.moderators.add(named)
     _comment(Browser(), post, text="Please look at this.")
@@ -199,7 +215,7 @@ def test_moderators_named_by_the_admin_who_left_leave_nobody_to_mail_rather_than
 ):
     from pnyx.discussion.rulebook import ModerationSettings
 
-    gone = UserFactory(username="gone", email="gone@example.com", is_staff=True, is_active=False)
+    gone = ModeratorFactory(username="gone", email="gone@example.com", is_active=False)
     ModerationSettings.objects.create().moderators.add(gone)
     _comment(Browser(), post, text="Please look at this.")
     assert smtp_server.messages == []

@@ -25,7 +25,7 @@ from pnyx.identity.commenter import Commenter
 
 from ..forms import clean_body
 from ..models import Comment
-from ..moderation import comment_approve, comment_edit, comment_restore, comment_spam, comment_trash
+from ..moderation import comment_approve, comment_edit, comment_restore, comment_spam, comment_trash, may_moderate
 from ..posting import Client, CommentRefused, post_comment
 from ..views import wants_json
 from .queue import Filters, counts, listing, status_of
@@ -41,14 +41,14 @@ STATUS_ACTIONS = {
 
 
 def staff_only(view):
-    """Signed-in staff who may change comments; others are sent to sign in, or refused (403)."""
+    """Moderators (``moderation.may_moderate``); others are sent to sign in, or refused (403)."""
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-        if not (user.is_active and user.is_staff and user.has_perm("discussion.change_comment")):
+        if not may_moderate(user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
