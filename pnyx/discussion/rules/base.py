@@ -51,7 +51,8 @@ class Submission:
     book: Rulebook | None = None
     dry_run: bool = False
     _read: dict = field(default_factory=dict, init=False, repr=False, compare=False)
-    """What the rules read once and share (``own_recent``); a copy made by ``replace`` reads afresh."""
+    """What the rules work out once and share (``identity``, ``own_recent``); a copy made by ``replace``
+    works it out afresh."""
 
     @property
     def at(self) -> datetime:
@@ -64,7 +65,13 @@ class Submission:
         return earlier.exclude(pk=self.comment.pk) if self.comment.pk else earlier
 
     def identity(self) -> Q | None:
-        """The comments of the same identity: the account, or a guest's address or this browser's comments."""
+        """The comments of the same identity: the account, or a guest's address or this browser's comments.
+        Made once (``_identity``): nearly every rule asks."""
+        if "identity" not in self._read:
+            self._read["identity"] = self._identity()
+        return self._read["identity"]
+
+    def _identity(self) -> Q | None:
         commenter = self.commenter
         if commenter.user is not None:
             return Q(user=commenter.user)
