@@ -80,15 +80,24 @@ class Submission:
             same |= Q(user__isnull=True) & same_email(commenter.email)
         return same if (commenter.email or commenter.written) else None
 
-    def own(self, *, since: datetime, thread_id: int | None = None, limit: int | None = None) -> list[Earlier]:
-        """The identity's comments from ``since`` up to this one, newest first: in ``thread_id`` alone
-        when given, the newest ``limit`` when given."""
+    def own(
+        self,
+        *,
+        since: datetime,
+        thread_id: int | None = None,
+        elsewhere_than: int | None = None,
+        limit: int | None = None,
+    ) -> list[Earlier]:
+        """The identity's comments from ``since`` up to this one, newest first: in ``thread_id`` alone, or
+        outside ``elsewhere_than``, when given; the newest ``limit`` when given."""
         same = self.identity()
         if same is None:
             return []
         rows = self.earlier().filter(same, created_at__gte=since)
         if thread_id is not None:
             rows = rows.filter(thread_id=thread_id)
+        if elsewhere_than is not None:
+            rows = rows.exclude(thread_id=elsewhere_than)
         rows = rows.order_by("-created_at").values_list("pk", "thread_id", "created_at", "body")
         return [Earlier(*row) for row in (rows[:limit] if limit else rows)]
 

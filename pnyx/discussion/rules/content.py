@@ -47,13 +47,11 @@ def same_text(sub: Submission) -> Verdict | None:
     if sub.identity() is None or sub.commenter.is_staff or len(text) < conf.COPY_MIN_LENGTH:
         return None
     thread_id = sub.comment.thread_id
-    if (own := sub.own_recent()) is not None:  # all of them, as there are few
-        elsewhere = [earlier.body for earlier in own if earlier.thread_id != thread_id]
-    else:
-        recent = sub.earlier().filter(sub.identity(), created_at__gte=sub.at - timedelta(seconds=conf.COPY_WINDOW))
-        recent = recent.exclude(thread_id=thread_id).values_list("body", flat=True)
-        elsewhere = recent.order_by("-created_at")[:OWN_RECENT]
-    if any(_same(body) == text for body in elsewhere):
+    own = sub.own_recent()  # all of them, as there are few; else the newest outside this thread
+    if own is None:
+        since = sub.at - timedelta(seconds=conf.COPY_WINDOW)
+        own = sub.own(since=since, elsewhere_than=thread_id, limit=OWN_RECENT)
+    if any(_same(earlier.body) == text for earlier in own if earlier.thread_id != thread_id):
         return Verdict(Comment.Status.SPAM, "the same text was posted in another thread")
     return None
 
