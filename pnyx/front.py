@@ -7,7 +7,8 @@ stale while it asks again. Everything else goes to Django; a response Django mar
 everyone (``pagecache.for_everyone``), that sets no cookie and does not vary by cookie, is kept on the
 way out. Signed-in readers take the fast path too: the pages kept never depend on who asks.
 
-Nothing here imports Django per request; a hit is a stat, a dict lookup and a few header strings.
+Nothing here imports Django per request; a hit reads the purge journal's bell (``pagecache``), looks up
+the page and its headers, made once per page, and hands over the stored bytes.
 """
 
 import re
@@ -77,9 +78,8 @@ class Front:
         self.encodings: dict[str, str | None] = {}
         # Cookies that change a page (a protected post opened in this browser): their requests go to Django.
         self.bypass_cookies = tuple(bypass_cookies)
-        self.bypass = (
-            re.compile("|".join(re.escape(f"{name}=") for name in self.bypass_cookies)) if bypass_cookies else None
-        )
+        names = "|".join(re.escape(f"{name}=") for name in self.bypass_cookies)
+        self.bypass = re.compile(names) if names else None
 
     def host_allowed(self, environ: dict) -> bool:
         """Django's own Host check (a disallowed Host is Django's to refuse), remembered per host name."""

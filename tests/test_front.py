@@ -299,3 +299,17 @@ def test_a_browser_that_opened_a_protected_post_is_answered_by_django(front):
     assert _call(front, post.get_absolute_url())[1]["x-pnyx-cache"] == "hit"
     _, headers, _ = _call(front, post.get_absolute_url(), cookie="pnyx_postpass=anything")
     assert "x-pnyx-cache" not in headers
+
+
+def test_a_front_with_no_bypass_cookies_keeps_pages_for_every_browser(front):
+    """Bypass cookies given as any iterable, even an empty one, bypass nothing else."""
+    plain = Front(
+        front.app,
+        front.cache,
+        cache_control=front.cache_control,
+        allowed_hosts=front.allowed_hosts,
+        bypass_cookies=iter(()),
+    )
+    post = PostFactory()
+    _call(plain, post.get_absolute_url())
+    assert _call(plain, post.get_absolute_url(), cookie="sessionid=abc")[1]["x-pnyx-cache"] == "hit"
