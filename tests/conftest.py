@@ -36,6 +36,23 @@ def _media_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("media")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _frame_links_follow_the_settings():
+    """The frame's links are worked out once per process (``blog.context_processors.frame_links``), as
+    settings never change in a running site; in tests they do (a static storage, a URL), and with them
+    the links."""
+    from django.core.signals import setting_changed
+
+    from pnyx.blog.context_processors import frame_links
+
+    def forget(**kwargs) -> None:
+        frame_links.cache_clear()
+
+    setting_changed.connect(forget, weak=False, dispatch_uid="tests.frame_links")
+    yield
+    setting_changed.disconnect(dispatch_uid="tests.frame_links")
+
+
 @pytest.fixture(autouse=True)
 def _media_in_a_temporary_dir(settings, _media_dir):
     """Uploaded images land in one directory of the test session, never in the data dir."""

@@ -6,7 +6,6 @@ class BlogConfig(AppConfig):
     verbose_name = "Blog"
 
     def ready(self) -> None:
-        from django.core.signals import setting_changed
         from django.db.models.signals import m2m_changed, post_save, pre_save
 
         from . import announce
@@ -20,16 +19,6 @@ class BlogConfig(AppConfig):
         post_save.connect(_index, sender=Post, dispatch_uid="blog.search.post")
         post_save.connect(_index_term, sender=Term, dispatch_uid="blog.search.term")
         m2m_changed.connect(_index_terms, sender=Post.terms.through, dispatch_uid="blog.search.terms")
-
-        # Settings change while running only under tests (override_settings): a URL or a static file's
-        # stored name may change with them.
-        setting_changed.connect(_forget_frame_links, dispatch_uid="blog.frame_links")
-
-
-def _forget_frame_links(**kwargs) -> None:
-    from .context_processors import frame_links
-
-    frame_links.cache_clear()
 
 
 def _index(sender, instance, raw: bool = False, **kwargs) -> None:
