@@ -1,3 +1,4 @@
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -5,20 +6,28 @@ from django.db import models
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from pnyx.markup import render_markdown, sanitize_html
 from pnyx.media.markup import responsive
 from pnyx.media.models import Image
+from pnyx.precompiled import Precompiled
 
 
 class PostQuerySet(models.QuerySet):
-    def published(self) -> "PostQuerySet":
-        """What readers may see: published, or scheduled with its time come.
+    def published(self, now: datetime | None = None) -> "PostQuerySet":
+        """What readers may see: published, or scheduled with its time come (by ``now``, the present unless
+        given: a precompiled query passes it as a value).
 
         The one definition of "published": the home page, post pages, the discussion and importers share it.
         """
-        return self.filter(status__in=Post.READER_STATUSES, published_at__lte=timezone.now())
+        return self.filter(status__in=Post.READER_STATUSES, published_at__lte=now or timezone.now())
+
+    def with_shown(self) -> "PostQuerySet":
+        """With what every page showing a post shows beside it, in the same query: the writer's name, the
+        featured image and the discussion's thread (its count)."""
+        return self.select_related("author", "thread", "featured_image")
 
 
 class Term(models.Model):
@@ -136,6 +145,18 @@ class Post(models.Model):
             return reverse("blog:page", kwargs={"slug": self.slug})
         return reverse("blog:post", kwargs={"slug": self.slug})
 
+    @classmethod
+    def shown(cls, slug: str, kind: str) -> "Post | None":
+        """The published post (or page) at ``slug``, with what its page shows beside it: the author, the
+        featured image and the discussion's thread. Compiled once per process, since every page miss asks."""
+        found = _shown_posts(slug, kind, timezone.now())
+        return found[0] if found else None
+
+    @cached_property
+    def shown_terms(self) -> list["Term"]:
+        """The post's categories and tags, in their order, for its page (compiled once per process)."""
+        return _terms_of(self.pk)
+
     @property
     def is_published(self) -> bool:
         """``PostQuerySet.published`` for a post already loaded: no query (the comment POST checks it)."""
@@ -155,6 +176,12 @@ class Post(models.Model):
         if self.body_format == self.BodyFormat.HTML:
             return responsive(sanitize_html(self.body))
         return responsive(render_markdown(self.body))
+
+    @property
+    def published_iso(self) -> str:
+        """When it was published, in UTC to the second, as a ``<time>`` element's ``datetime`` wants it
+        (the validators refuse microseconds); a string method, not the template's localized filters."""
+        return self.published_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     @property
     def is_protected(self) -> bool:
@@ -184,6 +211,12 @@ def writers():
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.filter(posts__in=Post.objects.published()).distinct()
+
+
+_shown_posts = Precompiled(
+    lambda slug, kind, now: Post.objects.with_shown().published(now).filter(slug=slug, kind=kind)[:1]
+)
+_terms_of = Precompiled(lambda post_id: Term.objects.filter(posts=post_id))
 
 
 def next_scheduled():

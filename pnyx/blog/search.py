@@ -62,7 +62,7 @@ def search(query: str, *, limit: int = 10, offset: int = 0) -> tuple[list[Hit], 
     published = set(Post.objects.published().filter(pk__in=[pk for pk, _s in rows]).values_list("pk", flat=True))
     rows = [(pk, snippet) for pk, snippet in rows if pk in published]
     page = rows[offset : offset + limit]
-    posts = Post.objects.select_related("author", "thread", "featured_image").in_bulk([pk for pk, _s in page])
+    posts = Post.objects.with_shown().in_bulk([pk for pk, _s in page])
     return [Hit(posts[pk], _marked(snippet)) for pk, snippet in page if pk in posts], len(rows)
 
 

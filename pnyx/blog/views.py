@@ -23,8 +23,7 @@ POSTS_PER_PAGE = 10
 
 
 def _listed() -> PostQuerySet:
-    # "thread" is the discussion's one-to-one with each post: its count shows beside every summary.
-    return Post.objects.published().filter(kind=Post.Kind.POST).select_related("author", "thread", "featured_image")
+    return Post.objects.published().filter(kind=Post.Kind.POST).with_shown()
 
 
 def _listing(request: HttpRequest, posts: PostQuerySet, **context) -> HttpResponse:
@@ -103,11 +102,9 @@ def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _shown(request: HttpRequest, slug: str, kind: str) -> Post:
-    # "thread": the post's discussion, loaded with it rather than by the page's discussion tag (a query less).
-    posts = Post.objects.select_related("author", "thread", "featured_image")
-    post = posts.published().filter(slug=slug, kind=kind).first()
+    post = Post.shown(slug, kind)
     if post is None and request.user.is_staff:  # a private post, for staff only (see post_page)
-        post = posts.filter(slug=slug, kind=kind, status=Post.Status.PRIVATE).first()
+        post = Post.objects.with_shown().filter(slug=slug, kind=kind, status=Post.Status.PRIVATE).first()
     if post is None:
         raise Http404("No such post.")
     return post
@@ -134,7 +131,7 @@ def post_page(request: HttpRequest, post: Post, *, wrong_password: bool = False)
 @require_POST
 def post_unlock(request: HttpRequest, post_id: int) -> HttpResponse:
     """The password form of a protected post: the right password opens the post in this browser."""
-    post = get_object_or_404(Post.objects.published().select_related("author", "thread", "featured_image"), pk=post_id)
+    post = get_object_or_404(Post.objects.published().with_shown(), pk=post_id)
     if not is_same_origin(request):
         raise PermissionDenied
     response = redirect(post.get_absolute_url())

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 
+from pnyx.precompiled import Precompiled
+
 from .conf import conf
 from .fragments import refresh_stale
 from .models import Comment, Thread
@@ -86,16 +88,35 @@ def thread_page(thread: Thread, number: int) -> ThreadPage | None:
     bounds = thread.page_bounds()
     if not 1 <= number <= len(bounds) + 1:
         return None
-    comments = thread.comments.public().in_thread_order().select_related("user").only(*SHOWN_FIELDS)
-    if number > 1:
-        comments = comments.filter(path__gte=bounds[number - 2])
-    if number <= len(bounds):
-        comments = comments.filter(path__lt=bounds[number - 1])
-    comments = list(comments)
+    after = bounds[number - 2] if number > 1 else None  # the page's first path
+    before = bounds[number - 1] if number <= len(bounds) else None  # the next page's
+    query = _PAGE_QUERIES[after is not None, before is not None]
+    comments = query(thread.pk, *[bound for bound in (after, before) if bound is not None])
+    for comment in comments:
+        Comment.thread.field.set_cached_value(comment, thread)  # as thread.comments would have
     refresh_stale(comments)
     items = build_thread(comments, max_depth=conf.THREAD_DEPTH)
     _mark_deleted(thread, items)
     return ThreadPage(thread, number, len(bounds) + 1, items)
+
+
+def _page_query(after: bool, before: bool) -> Precompiled:
+    """The query for a page of a thread that starts after a bound, ends before one, both or neither."""
+
+    def build(thread_id: int, *bounds: str):
+        comments = Comment.objects.filter(thread=thread_id).public().in_thread_order()
+        comments = comments.select_related("user").only(*SHOWN_FIELDS)
+        if after:
+            comments = comments.filter(path__gte=bounds[0])
+        if before:
+            comments = comments.filter(path__lt=bounds[-1])
+        return comments
+
+    return Precompiled(build)
+
+
+_PAGE_QUERIES = {(after, before): _page_query(after, before) for after in (False, True) for before in (False, True)}
+"""Compiled once per process (``pnyx.precompiled``): every page miss runs one."""
 
 
 def _mark_deleted(thread: Thread, items: list[ThreadItem]) -> None:

@@ -1,5 +1,6 @@
 import pytest
 
+from pnyx.blog.models import Term
 from pnyx.discussion.threads import build_thread, thread_page
 from tests.factories import CommentFactory, PostFactory, UserFactory
 
@@ -87,3 +88,17 @@ def test_a_post_with_a_thousand_comments_renders_in_a_constant_number_of_queries
     assert "1000 thoughts on" in page.replace(",", "")
     assert page.count('class="comment-body"') == 1000
     assert "Member3 Writer" in page
+
+
+def test_a_post_page_rendered_again_compiles_no_query(client, select_compiles):
+    """A page miss (the first reader after a change) runs the queries compiled for the page before."""
+    posts = [PostFactory(), PostFactory()]
+    for post in posts:
+        CommentFactory.create_batch(3, post=post)
+        post.terms.set([Term.objects.create(taxonomy="tag", name=f"Tag of {post.slug}", slug=f"tag-{post.slug}")])
+        client.get(post.get_absolute_url())  # where the pages start is worked out once after a change
+    select_compiles.clear()
+    for post in posts:
+        page = client.get(post.get_absolute_url()).content.decode()
+        assert "3 thoughts on" in page and f"#Tag of {post.slug}" in page
+    assert select_compiles == []

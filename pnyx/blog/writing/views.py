@@ -145,7 +145,7 @@ def _draft_post(request: HttpRequest) -> Post | None:
 def post_preview(request: HttpRequest, post_id: int) -> HttpResponse:
     """The post page exactly as readers will see it once published, shown to its writer and editors alone."""
     post = get_object_or_404(
-        roles.writable_posts(request.user, Post.objects.select_related("author", "thread", "featured_image")),
+        roles.writable_posts(request.user, Post.objects.with_shown()),
         pk=post_id,
     )
     response = post_page(request, post)
