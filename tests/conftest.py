@@ -31,6 +31,24 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(f"{len(skipped)} skipped: {SHARED_DATA_MISSING}")
 
 
+@pytest.fixture
+def select_compiles():
+    """The models of the SELECTs Django compiled to SQL since the test began (``pnyx.precompiled``)."""
+    from unittest import mock
+
+    from django.db.models.sql.compiler import SQLCompiler
+
+    calls = []
+    original = SQLCompiler.as_sql
+
+    def counted(self, *args, **kwargs):
+        calls.append(self.query.model)
+        return original(self, *args, **kwargs)
+
+    with mock.patch.object(SQLCompiler, "as_sql", counted):
+        yield calls
+
+
 @pytest.fixture(scope="session")
 def _media_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("media")
@@ -38,15 +56,15 @@ def _media_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session", autouse=True)
 def _frame_links_follow_the_settings():
-    """The frame's links are worked out once per process (``blog.context_processors.frame_links``), as
+    """The frame's links are worked out once per process (``blog.context_processors.links_for``), as
     settings never change in a running site; in tests they do (a static storage, a URL), and with them
     the links."""
     from django.core.signals import setting_changed
 
-    from pnyx.blog.context_processors import frame_links
+    from pnyx.blog.context_processors import links_for
 
     def forget(**kwargs) -> None:
-        frame_links.cache_clear()
+        links_for.cache_clear()
 
     setting_changed.connect(forget, weak=False, dispatch_uid="tests.frame_links")
     yield
