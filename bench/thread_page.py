@@ -90,9 +90,9 @@ def main() -> None:
     per_page = getattr(settings, "PNYX_COMMENTS_PER_PAGE", None)
     print(f"database: {connection.vendor}; each figure is the median of {args.repeat} renders")
     print(f"{'post':>24} {'median ms':>10} {'p90 ms':>8} {'cpu ms':>7} {'queries':>8} {'comments':>9} {'KiB':>7}")
-    with override_settings(
-        STORAGES={"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-    ):
+    # No collectstatic here: plain static names (the images' storage, "default", stays as configured).
+    static = {"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    with override_settings(STORAGES={**settings.STORAGES, **static}):
         for count in args.comments:
             url = seeded(count).get_absolute_url()
             with override_settings(PNYX_COMMENTS_PER_PAGE=10**6):
