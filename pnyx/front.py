@@ -28,6 +28,9 @@ PAGE_PARAMETERS = frozenset({"page", "cpage", "replytocom"})
 _ENCODINGS = ("br", "zstd", "gzip")
 _UNSEEN = object()
 _NOT_IN_304 = ("content-type", "content-length")
+# A request body left unread is read and dropped up to this size (see _discard_unread); a larger one is
+# an attack or a mistake, and closing the connection on it is the right answer.
+DISCARD_AT_MOST = 16 * 1024 * 1024
 
 
 def cache_key(environ: dict) -> str | None:
@@ -98,7 +101,10 @@ class Front:
         if key is not None and self.bypass is not None and self.bypass.search(environ.get("HTTP_COOKIE", "")):
             key = None
         if key is None:
-            return self.app(environ, _unmarked(start_response))
+            result = self.app(environ, _unmarked(start_response))
+            if method not in ("GET", "HEAD"):
+                _discard_unread(environ)
+            return result
         cache = self.cache()
         cache.sync()
         page = cache.get(key)
@@ -192,6 +198,25 @@ _REPLACED = frozenset(
         "expires",
     }
 )
+
+
+def _discard_unread(environ: dict) -> None:
+    """Read and drop what Django left of a request's body, so that the browser gets Django's answer.
+
+    Django refuses a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` by its Content-Length, without reading it.
+    granian then closes the connection with the rest unread, and a browser still sending it sees the
+    connection reset instead of the 400 page; nginx reads such a rest for the same reason ("lingering
+    close"). A body read to its end makes this one ``read`` that returns nothing.
+    """
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return
+    if not 0 < length <= DISCARD_AT_MOST:
+        return
+    stream = environ["wsgi.input"]
+    while stream.read(64 * 1024):
+        pass
 
 
 def _unmarked(start_response: Callable) -> Callable:

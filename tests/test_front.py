@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from pnyx import front as front_module
 from pnyx import pagecache, wsgi
 from pnyx.blog.models import Post
 from pnyx.discussion.moderation import comment_approve, comment_edit
@@ -40,8 +41,10 @@ def front(tmp_path, monkeypatch):
     )
 
 
-def _call(app, path, *, method="GET", query="", **headers):
-    environ = {"PATH_INFO": path, "QUERY_STRING": query, "REQUEST_METHOD": method, "wsgi.input": io.BytesIO()}
+def _call(app, path, *, method="GET", query="", body=None, **headers):
+    environ = {"PATH_INFO": path, "QUERY_STRING": query, "REQUEST_METHOD": method, "wsgi.input": body or io.BytesIO()}
+    if body is not None:
+        environ.update(CONTENT_LENGTH=str(len(body.getvalue())), CONTENT_TYPE="application/x-www-form-urlencoded")
     setup_testing_defaults(environ)
     environ.update({f"HTTP_{k.upper()}": v for k, v in headers.items()})
     answer = {}
@@ -123,6 +126,18 @@ def test_personal_answers_are_never_kept(front):
         for _ in range(2):
             _, headers, _ = _call(front, path, query=f"thread={post.thread.pk}" if "mine" in path else "")
             assert "x-pnyx-cache" not in headers, path
+
+
+def test_a_refused_body_is_read_to_its_end_up_to_a_bound_so_the_browser_gets_the_answer(front, monkeypatch):
+    thread = PostFactory().thread
+    too_big = b"comment=" + b"x" * settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    for bound, read in [(len(too_big), len(too_big)), (len(too_big) - 1, 0)]:
+        monkeypatch.setattr(front_module, "DISCARD_AT_MOST", bound)
+        body = io.BytesIO(too_big)
+        status, _, page = _call(
+            front, f"/comments/thread/{thread.pk}/", method="POST", body=body, sec_fetch_site="same-origin"
+        )
+        assert (status, body.tell()) == (400, read) and b"Bad Request" in page
 
 
 def test_approving_a_comment_makes_its_page_and_the_home_page_fresh(front):
