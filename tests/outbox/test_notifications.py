@@ -10,6 +10,7 @@ from django.urls import reverse
 from pnyx.discussion.models import Comment
 from pnyx.discussion.moderation import comment_approve
 from pnyx.discussion.moderation_links import moderation_url
+from pnyx.discussion.notifications import comment_notify
 from pnyx.outbox.models import Email
 from tests.factories import CommentFactory, ModeratorFactory, PostFactory, UserFactory
 
@@ -79,6 +80,15 @@ def test_a_held_comments_notices_are_sent_by_the_one_task_that_wrote_them(smtp_s
     tasks = DBTaskResult.objects.exclude(task_path="pnyx.blog.tasks.announce")  # the post's, to its subscribers
     assert list(tasks.values_list("task_path", flat=True)) == ["pnyx.discussion.tasks.notify_comment"]
     assert set(Email.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_held_comments_task_compiles_its_queries_once_per_process(post, select_compiles):
+    """Every held comment costs a task, whoever is to be mailed: after the first, it compiles no SELECT."""
+    first, second = CommentFactory.create_batch(2, post=post, status=Comment.Status.PENDING)
+    comment_notify(comment_id=first.pk, kind="held")
+    select_compiles.clear()
+    comment_notify(comment_id=second.pk, kind="held")
+    assert select_compiles == []
 
 
 def test_a_forged_or_foreign_moderation_link_does_nothing(client, moderator, post):
