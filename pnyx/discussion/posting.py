@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from pnyx.identity.commenter import Commenter
 from pnyx.outbox.subscriptions import account_address, subscription_add
+from pnyx.precompiled import Precompiled
 
 from .conf import conf
 from .lifecycle import Change, comment_create, record
@@ -83,8 +84,24 @@ class Outcome:
         """
         thread = self.comment.thread
         if self.is_public or not self.pages_read:
-            thread.refresh_from_db(fields=["revision", "page_starts"])
+            [pages] = _thread_pages(thread.pk)
+            thread.revision, thread.page_starts = pages.revision, pages.page_starts
         return self.comment.url_in(thread)
+
+
+# A comment POST's thread queries, the same shape for every comment: compiled once per process
+# (``pnyx.precompiled``), as building and compiling them cost more than running them.
+_post_threads = Precompiled(lambda pk: Thread.objects.select_related("post").filter(pk=pk, post__isnull=False))
+_thread_pages = Precompiled(lambda pk: Thread.objects.filter(pk=pk).only("revision", "page_starts"))
+_locked_thread_pages = Precompiled(
+    lambda pk: Thread.objects.select_for_update().filter(pk=pk).only("revision", "page_starts")
+)
+
+
+def post_thread(thread_id: int) -> Thread | None:
+    """The thread under a post that ``thread_id`` names, its post with it; None for any other."""
+    found = _post_threads(thread_id)
+    return found[0] if found else None
 
 
 def parent_comment(parent_id: int | None) -> Comment | None:
@@ -137,8 +154,8 @@ def post_comment(
         # finds them (where it lands, ``Outcome.place``, needs no other read). SQLite's transaction
         # already holds its one write lock, which every other write waits for: nothing more is read in it.
         if pages_read:
-            locked = Thread.objects.select_for_update().filter(pk=thread.pk)
-            thread.revision, thread.page_starts = locked.values_list("revision", "page_starts").get()
+            [pages] = _locked_thread_pages(thread.pk)
+            thread.revision, thread.page_starts = pages.revision, pages.page_starts
         comment.created_at = timezone.now()  # its time is when it is written, after every comment before it
         refuse_repeat(submission, fresh=True)
         comment_create(comment=comment, status=verdict.status, reason=verdict.reason, via=Comment.Via.RULES)

@@ -31,7 +31,15 @@ from .models import Comment, Thread
 from .moderation import may_moderate
 from .moderation_links import RESULT, comment_moderate, read_moderation_token
 from .own import changeable_in_thread, comment_delete_own, comment_edit_own, edit_until, may_change
-from .posting import Client, CommentRefused, DuplicateComment, RateLimited, parent_comment, post_comment
+from .posting import (
+    Client,
+    CommentRefused,
+    DuplicateComment,
+    RateLimited,
+    parent_comment,
+    post_comment,
+    post_thread,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +56,7 @@ def post_page(request: HttpRequest, post: Post, *, form: CommentForm, status: in
 def post_comment_view(request: HttpRequest, thread_id: int) -> HttpResponse:
     if not is_same_origin(request):
         return render(request, "discussion/refused.html", status=403)
-    thread = Thread.objects.select_related("post").filter(pk=thread_id, post__isnull=False).first()
+    thread = post_thread(thread_id)
     if thread is None or not thread.post.is_published:
         raise Http404
     if protection.is_locked(request, thread.post):  # its comments are behind its password

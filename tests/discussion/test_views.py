@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from pnyx.discussion.models import Comment
+from pnyx.discussion.models import Comment, Thread
 from pnyx.discussion.moderation import comment_approve
 from tests.conftest import DEFAULT_RATE_LIMITS
 from tests.factories import CommentFactory, PostFactory, UserFactory
@@ -396,6 +396,17 @@ def test_comment_times_carry_no_microseconds(client):
     page = client.get(post.get_absolute_url()).content.decode()
     stamps = re.findall(r'<time[^>]* datetime="([^"]+)"', page)
     assert len(stamps) == 2 and all("." not in stamp for stamp in stamps)
+
+
+def test_a_comment_post_compiles_its_thread_queries_once_per_process(client, select_compiles):
+    """The view's thread, the thread's row under the lock (PostgreSQL) and where the comment lands are
+    the same query for every comment (``pnyx.precompiled``)."""
+    post = PostFactory()
+    _send(client, post, {"email": "first@example.org", "comment": "Warming up.", "js": "1"})
+    client.cookies.clear()
+    select_compiles.clear()
+    assert _send(client, post, {"js": "1"}).status_code == 302
+    assert Thread not in select_compiles
 
 
 def test_a_new_readers_comment_costs_a_fixed_handful_of_queries(client, settings):
