@@ -13,7 +13,8 @@ objects it fills in would be missing), and each value reaches the statement's pa
 database takes it (strings and integers as they are, an aware datetime as the backend adapts it). A
 value's place is the one parameter of the same type that equals it; a value found in no place or in
 two (the same as another value, or a constant) makes the statement good for this call alone, and the
-next call compiles again.
+next call compiles again. An integer no database column can hold (past 64 bits) runs the ordinary
+way, where the ORM decides what it matches.
 """
 
 import copy
@@ -28,6 +29,7 @@ from django.db.models.query import get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
 
 Value = str | int | datetime
+_INTEGERS = (-(2**63), 2**63 - 1)  # what a database's integer holds; the driver refuses anything beyond
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,9 @@ class Precompiled:
         self._statements: dict[str, _Statement] = {}  # by database alias
 
     def __call__(self, *values: Value, using: str = DEFAULT_DB_ALIAS) -> list[Model]:
+        if any(type(value) is int and not _INTEGERS[0] <= value <= _INTEGERS[1] for value in values):
+            # No column holds it (an id typed into an address): the ORM says what that matches.
+            return list(self.build(*values).using(using))
         connection = connections[using]
         statement = self._statements.get(using)
         if statement is None:

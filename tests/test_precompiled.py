@@ -98,3 +98,11 @@ def test_a_plain_string_is_told_apart_from_a_choice_constant_of_the_same_text(se
     assert [post.slug for post in query("published")] == ["a"]
     assert [post.slug for post in query("scheduled")] == ["b"]
     assert select_compiles == [Post]
+
+
+def test_an_integer_no_column_can_hold_matches_what_the_orm_says_it_matches():
+    """An id typed into an address may be any size; the driver refuses one past 64 bits."""
+    post = PostFactory()
+    by_pk = Precompiled(lambda pk: Post.objects.filter(pk=pk))
+    assert by_pk(post.pk) == [post]
+    assert by_pk(2**70) == [] and by_pk(-(2**70)) == []
