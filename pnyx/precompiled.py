@@ -66,6 +66,11 @@ class Precompiled:
             self._statements[using] = statement
         return self._run(statement, values, connection, using)
 
+    def first(self, *values: Value, using: str = DEFAULT_DB_ALIAS) -> Model | None:
+        """The one row a query by a unique key finds, or None (``.first()`` for a precompiled query)."""
+        found = self(*values, using=using)
+        return found[0] if found else None
+
     @staticmethod
     def _run(statement: "_Statement", values: tuple[Value, ...], connection: Any, using: str) -> list[Model]:
         params = list(statement.params)

@@ -149,8 +149,7 @@ class Post(models.Model):
     def shown(cls, slug: str, kind: str) -> "Post | None":
         """The published post (or page) at ``slug``, with what its page shows beside it: the author, the
         featured image and the discussion's thread. Compiled once per process, since every page miss asks."""
-        found = _shown_posts(slug, kind, timezone.now())
-        return found[0] if found else None
+        return _shown_posts.first(slug, kind, timezone.now())
 
     @cached_property
     def shown_terms(self) -> list["Term"]:

@@ -31,7 +31,8 @@ def needs_confirmation(comment: Comment) -> bool:
         comment.status == Comment.Status.PENDING
         and comment.user_id is None
         and bool(comment.author_email)
-        and bool(_approved_under(comment.author_email.lower()))
+        # Lower-cased as ``under_email`` puts it into the statement, where Precompiled finds the value.
+        and _approved_under.first(comment.author_email.lower()) is not None
     )
 
 

@@ -84,8 +84,7 @@ class Outcome:
         """
         thread = self.comment.thread
         if self.is_public or not self.pages_read:
-            [pages] = _thread_pages(thread.pk)
-            thread.revision, thread.page_starts = pages.revision, pages.page_starts
+            _read_pages(thread, _thread_pages)
         return self.comment.url_in(thread)
 
 
@@ -98,10 +97,15 @@ _locked_thread_pages = Precompiled(
 )
 
 
+def _read_pages(thread: Thread, query: Precompiled) -> None:
+    """Where ``thread``'s pages start now, read by ``query`` (plainly, or under the lock)."""
+    pages = query.first(thread.pk)
+    thread.revision, thread.page_starts = pages.revision, pages.page_starts
+
+
 def post_thread(thread_id: int) -> Thread | None:
     """The thread under a post that ``thread_id`` names, its post with it; None for any other."""
-    found = _post_threads(thread_id)
-    return found[0] if found else None
+    return _post_threads.first(thread_id)
 
 
 def parent_comment(parent_id: int | None) -> Comment | None:
@@ -154,8 +158,7 @@ def post_comment(
         # finds them (where it lands, ``Outcome.place``, needs no other read). SQLite's transaction
         # already holds its one write lock, which every other write waits for: nothing more is read in it.
         if pages_read:
-            [pages] = _locked_thread_pages(thread.pk)
-            thread.revision, thread.page_starts = pages.revision, pages.page_starts
+            _read_pages(thread, _locked_thread_pages)
         comment.created_at = timezone.now()  # its time is when it is written, after every comment before it
         refuse_repeat(submission, fresh=True)
         comment_create(comment=comment, status=verdict.status, reason=verdict.reason, via=Comment.Via.RULES)

@@ -4,7 +4,9 @@ import re
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
 from django.test import Client as Browser
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pnyx.discussion.models import Comment
@@ -87,8 +89,11 @@ def test_a_held_comments_task_compiles_its_queries_once_per_process(post, select
     first, second = CommentFactory.create_batch(2, post=post, status=Comment.Status.PENDING)
     comment_notify(comment_id=first.pk, kind="held")
     select_compiles.clear()
-    comment_notify(comment_id=second.pk, kind="held")
+    with CaptureQueriesContext(connection) as ran:
+        comment_notify(comment_id=second.pk, kind="held")
     assert select_compiles == []
+    # It still asked all it asks: the comment, the address's approved comments, the moderators (two).
+    assert len(ran) == 4 and str(second.pk) in ran[0]["sql"]
 
 
 def test_a_forged_or_foreign_moderation_link_does_nothing(client, moderator, post):
