@@ -7,28 +7,39 @@ the next only the values change, so ``Precompiled`` compiles on first use and af
 values into the compiled statement's parameters and builds the instances as Django's own iterator does
 (``ModelIterable``: the same ``from_db``, converters and ``select_related`` populators).
 
-The contract, for ``build(*values)``: it returns the same query shape whatever the values (no branch on
-them, no list whose length varies), on ``Model.objects`` rather than a related manager (refused: the
-objects it fills in would be missing), and each value reaches the statement's parameters as the
-database takes it (strings and integers as they are, an aware datetime as the backend adapts it). A
-value's place is the one parameter of the same type that equals it; a value found in no place or in
-two (the same as another value, or a constant) makes the statement good for this call alone, and the
-next call compiles again. An integer no database column can hold (past 64 bits) runs the ordinary
-way, where the ORM decides what it matches.
+The contract, for ``build(*values, **shape)``: it returns the same query whatever the values (no
+branch on them), on ``Model.objects`` rather than a related manager (refused: the objects it fills in
+would be missing), and each value reaches the statement's parameters as it is given (strings and
+integers as they are, an aware datetime as the backend adapts it): a caller lower-cases an address
+before the call, not ``build``. What does change the query (which filters it has, a slice) is passed as
+``shape``, keywords that ``build`` receives too: one statement is kept per shape and per number of
+values (a list of ids has one value each).
+
+The first call of a shape builds the query twice, with its values and with stand-ins that appear
+nowhere else; where the stand-ins are is where the values go, even when a value equals a constant or
+another value (a user's id that is also the thread's). A call whose query differs from the stand-ins'
+anywhere else (a value changed on its way, branched on, or repeated in a list) runs as it is, and the
+next call tries again. An integer no database column can hold (past 64 bits) runs the ordinary way,
+where the ORM decides what it matches.
+
+A model query gives its instances; a ``values_list()`` query its rows, as tuples (an aggregate that is
+one row: ``one_row``).
 """
 
 import copy
-from collections.abc import Callable
+import ipaddress
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Model, QuerySet
-from django.db.models.query import get_related_populators
+from django.db.models import Model, QuerySet, Value
+from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
 
-Value = str | int | datetime
+Param = str | int | datetime
 _INTEGERS = (-(2**63), 2**63 - 1)  # what a database's integer holds; the driver refuses anything beyond
 
 
@@ -38,78 +49,23 @@ class _Statement:
     params: tuple
     slots: tuple[int, ...] | None  # where each value goes in ``params``; None: these params alone
     compiler: SQLCompiler  # after ``as_sql``: what the columns are and how each is converted
+    instances: "_Instances | None"  # how a row becomes a model instance; None: a values_list() row
+
+
+@dataclass(frozen=True)
+class _Instances:
     model: type[Model]
     columns: slice  # the model's own columns in a row
     init_list: list[str]
     populators: list  # select_related's, one per related model
     annotations: dict[str, int]
 
-
-class Precompiled:
-    """``Precompiled(build)(*values)``: the list ``build(*values)`` would give, compiled once per process
-    and database."""
-
-    def __init__(self, build: Callable[..., QuerySet]) -> None:
-        self.build = build
-        self._statements: dict[str, _Statement] = {}  # by database alias
-
-    def __call__(self, *values: Value, using: str = DEFAULT_DB_ALIAS) -> list[Model]:
-        if any(type(value) is int and not _INTEGERS[0] <= value <= _INTEGERS[1] for value in values):
-            # No column holds it (an id typed into an address): the ORM says what that matches.
-            return list(self.build(*values).using(using))
-        connection = connections[using]
-        statement = self._statements.get(using)
-        if statement is None:
-            statement = self._compile(self.build(*values).using(using), values)
-            if statement.slots is None:  # good for these values alone
-                return self._run(statement, (), connection, using)
-            self._statements[using] = statement
-        return self._run(statement, values, connection, using)
-
-    def first(self, *values: Value, using: str = DEFAULT_DB_ALIAS) -> Model | None:
-        """The one row a query by a unique key finds, or None (``.first()`` for a precompiled query)."""
-        found = self(*values, using=using)
-        return found[0] if found else None
-
-    @staticmethod
-    def _run(statement: "_Statement", values: tuple[Value, ...], connection: Any, using: str) -> list[Model]:
-        params = list(statement.params)
-        for slot, value in zip(statement.slots or (), values, strict=True):
-            params[slot] = _adapted(value, connection)
-        with connection.cursor() as cursor:
-            cursor.execute(statement.sql, params)
-            rows = cursor.fetchall()
-        compiler = copy.copy(statement.compiler)
-        compiler.connection = connection  # the converters belong to this thread's connection
-        found = []
-        for row in compiler.results_iter([rows]):
-            instance = statement.model.from_db(using, statement.init_list, row[statement.columns])
-            for populator in statement.populators:
-                populator.populate(row, instance)
-            for name, position in statement.annotations.items():
-                setattr(instance, name, row[position])
-            found.append(instance)
-        return found
-
-    @staticmethod
-    def _compile(queryset: QuerySet, values: tuple[Value, ...]) -> "_Statement":
-        if queryset._known_related_objects or queryset._prefetch_related_lookups or queryset._fields is not None:
-            raise ValueError("Precompiled runs a model query on Model.objects (no related manager, prefetch, values())")
-        compiler = queryset.query.get_compiler(using=queryset.db)
-        sql, params = compiler.as_sql()
-        adapted = [_adapted(value, compiler.connection) for value in values]
-        # A choice's constant is its enum, which equals a plain string of the same text: types must match.
-        places = [[i for i, p in enumerate(params) if type(p) is type(value) and p == value] for value in adapted]
-        # A value found twice (the same as another value, or a constant), or nowhere, has no known place:
-        # then the statement serves this call alone (``slots`` None).
-        slots = tuple(found[0] for found in places) if all(len(found) == 1 for found in places) else None
+    @classmethod
+    def of(cls, queryset: QuerySet, compiler: SQLCompiler) -> "_Instances":
+        """How Django's ``ModelIterable`` makes the instances of ``compiler``'s rows."""
         klass_info, select = compiler.klass_info, compiler.select
         columns = slice(klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1)
-        return _Statement(
-            sql=sql,
-            params=tuple(params),
-            slots=slots,
-            compiler=compiler,
+        return cls(
             model=klass_info["model"],
             columns=columns,
             init_list=[column[0].target.attname for column in select[columns]],
@@ -118,6 +74,143 @@ class Precompiled:
         )
 
 
-def _adapted(value: Value, connection: Any) -> Any:
+class Precompiled:
+    """``Precompiled(build)(*values, **shape)``: the list ``build(*values, **shape)`` would give, compiled
+    once per process, database and shape."""
+
+    def __init__(self, build: Callable[..., QuerySet]) -> None:
+        self.build = build
+        self._statements: dict[tuple, _Statement] = {}  # by database alias, number of values and shape
+
+    def __call__(self, *values: Param, using: str = DEFAULT_DB_ALIAS, **shape: Hashable) -> list:
+        if any(type(value) is int and not _INTEGERS[0] <= value <= _INTEGERS[1] for value in values):
+            # No column holds it (an id typed into an address): the ORM says what that matches.
+            return list(self.build(*values, **shape).using(using))
+        connection = connections[using]
+        key = (using, len(values), *sorted(shape.items()))
+        statement = self._statements.get(key)
+        if statement is None:
+            statement = self._compile(values, shape, using)
+            if statement.slots is None:  # good for these values alone
+                return self._run(statement, (), connection, using)
+            self._statements[key] = statement
+        return self._run(statement, values, connection, using)
+
+    def first(self, *values: Param, using: str = DEFAULT_DB_ALIAS, **shape: Hashable) -> Any:
+        """The one row a query by a unique key finds, or None (``.first()`` for a precompiled query)."""
+        found = self(*values, using=using, **shape)
+        return found[0] if found else None
+
+    @staticmethod
+    def _run(statement: "_Statement", values: tuple[Param, ...], connection: Any, using: str) -> list:
+        params = list(statement.params)
+        for slot, value in zip(statement.slots or (), values, strict=True):
+            params[slot] = _adapted(value, connection)
+        with connection.cursor() as cursor:
+            cursor.execute(statement.sql, params)
+            rows = cursor.fetchall()
+        compiler = copy.copy(statement.compiler)
+        compiler.connection = connection  # the converters belong to this thread's connection
+        if compiler.has_extra_select:  # columns selected only to order by
+            rows = [row[: compiler.col_count] for row in rows]
+        if (make := statement.instances) is None:
+            return list(compiler.results_iter([rows], tuple_expected=True))
+        found = []
+        for row in compiler.results_iter([rows]):
+            instance = make.model.from_db(using, make.init_list, row[make.columns])
+            for populator in make.populators:
+                populator.populate(row, instance)
+            for name, position in make.annotations.items():
+                setattr(instance, name, row[position])
+            found.append(instance)
+        return found
+
+    def _compile(self, values: tuple[Param, ...], shape: dict[str, Hashable], using: str) -> "_Statement":
+        queryset = self.build(*values, **shape).using(using)
+        if queryset._known_related_objects or queryset._prefetch_related_lookups:
+            raise ValueError("Precompiled runs a query on Model.objects (no related manager, no prefetch)")
+        if queryset._iterable_class not in (ModelIterable, ValuesListIterable):
+            raise ValueError("Precompiled gives model instances or values_list() rows (not values(), flat or named)")
+        compiler = queryset.query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        return _Statement(
+            sql=sql,
+            params=tuple(params),
+            slots=self._places(values, shape, using, sql, params),
+            compiler=compiler,
+            instances=_Instances.of(queryset, compiler) if queryset._iterable_class is ModelIterable else None,
+        )
+
+    def _places(
+        self, values: tuple[Param, ...], shape: dict[str, Hashable], using: str, sql: str, params: tuple
+    ) -> tuple[int, ...] | None:
+        """Where each value goes in ``params``; None when that cannot be told, and the statement then
+        serves this call alone.
+
+        The query is built again with stand-ins, values that appear nowhere else, so that a value equal
+        to another or to a constant (a user's id that is also the thread's) is still placed. The real
+        build must be the same statement with the real values where the stand-ins are: otherwise
+        ``build`` changed a value on its way (a lower-cased address) or branched on it.
+        """
+        stand_ins = [_stand_in(value, i) for i, value in enumerate(values)]
+        if None in stand_ins:
+            return None
+        connection = connections[using]
+        try:
+            query = self.build(*stand_ins, **shape).using(using).query
+            stand_in_sql, stand_in_params = query.get_compiler(using).as_sql()
+        except (ValueError, TypeError, ValidationError):  # a field that refuses a stand-in of its type
+            return None
+        if stand_in_sql != sql or len(stand_in_params) != len(params):
+            return None
+        slots = []
+        for stand_in in stand_ins:
+            found = [i for i, p in enumerate(stand_in_params) if _same(p, _adapted(stand_in, connection))]
+            if len(found) != 1:  # the value is in the query twice, or not at all
+                return None
+            slots.append(found[0])
+        # The same statement with each real value where its stand-in is? (A list's ids, one repeated, are
+        # one parameter fewer, and were told apart above by their number.)
+        for i, (stand_in_param, param) in enumerate(zip(stand_in_params, params, strict=True)):
+            if i in slots:
+                if not _same(param, _adapted(values[slots.index(i)], connection)):
+                    return None
+            elif type(stand_in_param) is not type(param) or stand_in_param != param:
+                return None
+        return tuple(slots)
+
+
+def one_row(rows: QuerySet, **aggregates: Any) -> QuerySet:
+    """``rows.aggregate(**aggregates)`` as a ``values_list()`` query of one row, in the aggregates' order,
+    which ``Precompiled`` can run (``aggregate()`` runs at once). Grouped by a constant, which groups
+    nothing: one row, even when no row matches."""
+    return rows.order_by().annotate(_all=Value(1)).values("_all").annotate(**aggregates).values_list(*aggregates)
+
+
+def _stand_in(value: Param, i: int) -> Param | None:
+    """A value of the same kind as ``value`` that no query holds otherwise (the ``i``-th of a call's)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return -1_999_999_000 - i  # negative, as no id is, and in the range of every integer column
+    if isinstance(value, str):  # a choice's enum too
+        try:  # an address's column may take nothing else (PostgreSQL's inet)
+            version = ipaddress.ip_address(value).version
+        except ValueError:
+            return f"pnyx-stand-in-{i}"
+        return f"192.0.2.{i}" if version == 4 else f"2001:db8::{i:x}"  # the ranges kept for examples
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return datetime(1901, 2, 3, 4, 5, 6, i, tzinfo=UTC)
+    return None
+
+
+def _same(param: Any, value: Any) -> bool:
+    """Is ``param`` the value? A choice's constant is its enum, which equals a plain string of the same
+    text, so types must match; except an address, which PostgreSQL's driver holds as an address object
+    (a string in its place is the same to the database)."""
+    if isinstance(param, ipaddress.IPv4Address | ipaddress.IPv6Address):
+        return type(value) is str and str(param) == value
+    return type(param) is type(value) and param == value
+
+
+def _adapted(value: Param, connection: Any) -> Any:
     """A value as the compiled statement's parameters hold it (a datetime is the one that changes)."""
     return connection.ops.adapt_datetimefield_value(value) if isinstance(value, datetime) else value
