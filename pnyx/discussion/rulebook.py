@@ -22,6 +22,8 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from pnyx.precompiled import Precompiled
+
 _CACHE_KEY = "pnyx:moderation-settings:revision"
 _CACHE_SECONDS = 300
 
@@ -231,6 +233,7 @@ def _cache_is_shared() -> bool:
 
 
 _kept: dict[str, Rulebook] = {}
+_revision = Precompiled(lambda: ModerationSettings.objects.filter(pk=1).values_list("revision"))
 
 
 def forget() -> None:
@@ -245,7 +248,8 @@ def _current_revision() -> str:
         revision = cache.get(_CACHE_KEY)
         if revision is not None:
             return revision
-    revision = ModerationSettings.objects.filter(pk=1).values_list("revision", flat=True).first() or ""
+    row = _revision.first()
+    revision = row[0] if row else ""
     if _cache_is_shared():
         cache.set(_CACHE_KEY, revision, _CACHE_SECONDS)
     return revision

@@ -4,11 +4,14 @@ from html.parser import HTMLParser
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pnyx.discussion.models import Comment, Thread
 from pnyx.discussion.moderation import comment_approve
+from pnyx.discussion.rulebook import ModerationSettings
+from pnyx.identity.models import Address
 from tests.conftest import DEFAULT_RATE_LIMITS
 from tests.factories import CommentFactory, PostFactory, UserFactory
 
@@ -407,6 +410,39 @@ def test_a_comment_post_compiles_its_thread_queries_once_per_process(client, sel
     select_compiles.clear()
     assert _send(client, post, {"js": "1"}).status_code == 302
     assert Thread not in select_compiles
+
+
+def test_a_comment_post_compiles_the_rules_reads_once_per_process(settings, select_compiles):
+    """The rules ask the same few queries for every comment, with other values: the settings' revision,
+    the identity's comments, the counts for each rate limit's scope, the same text asked again under the
+    lock (``rules.base.Scope``), and what proves a returning reader. Each kind of reader has its own:
+    a new guest, a guest writing again from the same browser, an account."""
+    settings.PNYX_COMMENT_RATE_LIMITS = DEFAULT_RATE_LIMITS
+    post = PostFactory()
+    # An account whose id is the thread's cannot tell the two apart, and compiles each time
+    # (``pnyx.precompiled``): one of three may be it, so the one measured is another.
+    accounts = [UserFactory() for _ in range(3)]
+    measured = next(account for account in accounts if account.pk != post.thread.pk)
+    first, second = Client(), Client()
+    readers = [
+        (first, {"email": "first@example.org"}, False),
+        (second, {}, True),
+        (first, {"email": "first@example.org"}, False),  # the browser's first comment proves nothing yet
+        (second, {}, True),
+        *((Client(), account, False) for account in accounts if account != measured),
+        (Client(), measured, True),
+    ]
+    for number, (browser, reader, measuring) in enumerate(readers):
+        if isinstance(reader, dict):
+            data = {**reader, "comment": f"A guest's comment, number {number}.", "js": "1"}
+        else:
+            browser.force_login(reader)
+            data = {"comment": f"A comment by {reader.username}.", "js": "1"}
+        select_compiles.clear()
+        response = _send(browser, post, data, REMOTE_ADDR=f"10.0.0.{number}", **SAME_ORIGIN)
+        assert response.status_code == 302
+        if measuring:
+            assert not [model for model in select_compiles if model in (Comment, ModerationSettings, Address)]
 
 
 def test_a_new_readers_comment_costs_a_fixed_handful_of_queries(client, settings):

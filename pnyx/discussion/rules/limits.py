@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
+
+from pnyx.precompiled import Param, Precompiled, one_row
 
 from ..conf import conf
 from ..models import Comment
-from .base import RateLimited, Submission
+from .base import RateLimited, Scope, Submission, in_thread, written_since
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _ENTRY = re.compile(r"(\d+)/(\d*)([smhd])/(ip|identity|post)")
@@ -42,11 +44,11 @@ def parse_limits(spec: str) -> tuple[Limit, ...]:
     return tuple(limits)
 
 
-def _scope(sub: Submission, scope: str) -> Q | None:
+def _scope(sub: Submission, scope: str) -> Scope | None:
     if scope == "ip":
-        return Q(ip=sub.comment.ip) if sub.comment.ip else None
+        return Scope(("ip",), (sub.comment.ip,)) if sub.comment.ip else None
     if scope == "post":
-        return Q(thread_id=sub.comment.thread_id)
+        return in_thread(sub.comment.thread_id)
     return sub.identity()
 
 
@@ -56,23 +58,38 @@ def _exempt(sub: Submission) -> bool:
     return sub.book is not None and sub.book.allows(email=sub.comment.author_email, ip=sub.comment.ip)
 
 
-def _first_past(sub: Submission, same: Q, limits: list[Limit]) -> tuple[Limit, int] | None:
+def _window_counts(*values: Param, shape: tuple, narrower: int) -> QuerySet:
+    """How many comments of the scope (``shape``, the values but the last ``narrower``) there are, and
+    how many since each of the last ``narrower`` values: one row."""
+    starts = values[len(values) - narrower :]
+    rows = Scope(shape, values[: len(values) - narrower]).comments()
+    inside = {f"since{i}": Count("pk", filter=Q(created_at__gte=start)) for i, start in enumerate(starts)}
+    return one_row(rows, widest=Count("pk"), **inside)
+
+
+_counts = Precompiled(_window_counts)
+_public_count = Precompiled(
+    lambda *values, shape: one_row(Scope(shape, values).comments().filter(status=Comment.PUBLIC), n=Count("pk"))
+)
+
+
+def _first_past(sub: Submission, same: Scope, limits: list[Limit]) -> tuple[Limit, int] | None:
     """The first limit of one scope that ``sub`` is past, with the seconds until it fits.
 
     One query counts the scope's comments in each limit's window (an index range each); only a limit
     that is past reads the one time it needs. Reading the times themselves would fetch as many rows as
     the largest amount, and a generous limit (a busy thread's ``post`` scope) made every comment pay
-    for every comment before it.
+    for every comment before it. The widest window is the range read, so it is counted whole.
     """
-    since = {limit: sub.at - timedelta(seconds=limit.seconds) for limit in limits}
-    window = sub.earlier().filter(same, created_at__gte=min(since.values()))
-    counts = window.aggregate(
-        **{f"n{i}": Count("pk", filter=Q(created_at__gte=since[limit])) for i, limit in enumerate(limits)}
-    )
-    for i, limit in enumerate(limits):
-        if counts[f"n{i}"] >= limit.amount:  # the oldest of the last ``amount`` leaves the window first
-            inside = window.filter(created_at__gte=since[limit]).order_by("-created_at")
-            oldest = inside.values_list("created_at", flat=True)[limit.amount - 1]
+    widest, *narrower = sorted({limit.seconds for limit in limits}, reverse=True)
+    start = {seconds: sub.at - timedelta(seconds=seconds) for seconds in (widest, *narrower)}
+    window = sub.earlier() & same & written_since(start[widest])
+    [counts] = window.ask(_counts, *(start[seconds] for seconds in narrower), narrower=len(narrower))
+    counted = dict(zip((widest, *narrower), counts, strict=True))
+    for limit in limits:
+        if counted[limit.seconds] >= limit.amount:  # the oldest of the last ``amount`` leaves the window first
+            inside = (window & written_since(start[limit.seconds])).comments()
+            oldest = inside.order_by("-created_at").values_list("created_at", flat=True)[limit.amount - 1]
             return limit, _wait(sub, limit, oldest)
     return None
 
@@ -98,7 +115,7 @@ def _own_first_past(sub: Submission, limits: list[Limit], *, thread_id: int | No
     own = sub.own_recent() if max(limit.seconds for limit in limits) <= conf.COPY_WINDOW else None
     if own is None:
         same = sub.identity()
-        return _first_past(sub, same if thread_id is None else same & Q(thread_id=thread_id), limits)
+        return _first_past(sub, same if thread_id is None else same & in_thread(thread_id), limits)
     times = [earlier.created_at for earlier in own if thread_id is None or earlier.thread_id == thread_id]
     return _first_past_in(sub, times, limits)
 
@@ -131,8 +148,9 @@ def slow_mode_on(sub: Submission) -> str | None:
         return "switched on by a moderator"
     per_hour = sub.book.settings.slow_mode_after_per_hour if sub.book is not None else 0
     if per_hour:
-        hour = sub.earlier().filter(thread_id=sub.comment.thread_id, created_at__gte=sub.at - timedelta(hours=1))
-        if hour.filter(status=Comment.PUBLIC).count() >= per_hour:
+        hour = sub.earlier() & in_thread(sub.comment.thread_id) & written_since(sub.at - timedelta(hours=1))
+        [(count,)] = hour.ask(_public_count)
+        if count >= per_hour:
             return f"more than {per_hour} comments in the last hour"
     return None
 

@@ -4,8 +4,13 @@ What each proof of identity is worth is written in ``pnyx.identity.commenter``; 
 applies it.
 """
 
+from datetime import datetime
+
+from django.db.models import QuerySet
+
 from pnyx.identity.commenter import Commenter, same_name
 from pnyx.identity.models import revoked_at
+from pnyx.precompiled import Precompiled
 
 from ..models import Comment
 from .base import Submission, Verdict
@@ -26,11 +31,33 @@ def staff(sub: Submission) -> Verdict | None:
     return None
 
 
+# Asked for every comment by an account, and by a guest this browser has written as before: compiled once
+# per process (``pnyx.precompiled``), the browser's comments a statement for each number of them.
+_approved_of_account = Precompiled(
+    lambda user_id: Comment.objects.public().filter(user_id=user_id).values_list("pk")[:1]
+)
+
+
+def _proofs(email: str, *written_and_revoked: int | datetime, revoked: bool) -> QuerySet:
+    written = written_and_revoked[:-1] if revoked else written_and_revoked
+    proofs = (
+        Comment.objects.public()
+        .under_email(email)
+        .filter(pk__in=written, user__isnull=True, status_via__in=[Comment.Via.MODERATOR, Comment.Via.RULES])
+    )
+    if revoked:
+        proofs = proofs.filter(created_at__gt=written_and_revoked[-1])
+    return proofs.order_by("-created_at").only("author_name")[:1]
+
+
+_newest_proof = Precompiled(_proofs)
+
+
 def proven_regular(sub: Submission) -> Verdict | None:
     """Approved before under a proven identity, and writing under that identity's name."""
     commenter = sub.commenter
     if commenter.user is not None:
-        if Comment.objects.public().filter(user=commenter.user).exists():
+        if _approved_of_account(commenter.user.pk):
             return Verdict(Comment.Status.APPROVED, "signed-in commenter with an approved comment")
         return None
     if not commenter.email:
@@ -50,18 +77,9 @@ def _browser_proof(commenter: Commenter) -> Comment | None:
     public, approved by a moderator or by the rules (never by an emailed link), and not revoked since."""
     if not commenter.written:
         return None
-    proofs = (
-        Comment.objects.public()
-        .under_email(commenter.email)
-        .filter(
-            pk__in=commenter.written,
-            user__isnull=True,
-            status_via__in=[Comment.Via.MODERATOR, Comment.Via.RULES],
-        )
-    )
-    if (revoked := revoked_at(commenter.email)) is not None:
-        proofs = proofs.filter(created_at__gt=revoked)
-    return proofs.order_by("-created_at").only("author_name").first()
+    revoked = revoked_at(commenter.email)
+    after = () if revoked is None else (revoked,)
+    return _newest_proof.first(commenter.email.lower(), *commenter.written, *after, revoked=bool(after))
 
 
 HOLD = Verdict(Comment.Status.PENDING, "first comment from this identity (or not proven in this browser)")
