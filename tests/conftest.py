@@ -319,11 +319,14 @@ def mastodon_server():
 @pytest.fixture
 def mastodon_on(settings):
     """Mastodon switched on, with a server on this machine allowed (tests only), no names typed yet."""
-    from django.core.cache import cache
+    from allauth.core import ratelimit
+    from django.test import RequestFactory
 
     from pnyx.identity import providers
 
-    cache.clear()  # the servers a reader may name are limited per minute and address (allauth's rate limits)
+    # The servers a reader may name are limited per minute and address (allauth's rate limits): the test
+    # client's address starts afresh. (Not the whole cache: with Redis, the other test process uses it.)
+    ratelimit.clear(RequestFactory().post("/"), action="mastodon_instance")
     settings.PNYX_LOGIN_MASTODON = True
     settings.PNYX_LOGIN_MASTODON_LOOPBACK = True
     providers.forget_choices()
