@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, FullResultSet, ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet, Value
 from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
@@ -159,7 +159,8 @@ class Precompiled:
         try:
             query = self.build(*stand_ins, **shape).using(using).query
             stand_in_sql, stand_in_params = query.get_compiler(using).as_sql()
-        except (ValueError, TypeError, ValidationError):  # a field that refuses a stand-in of its type
+        except (ValueError, TypeError, ValidationError, EmptyResultSet, FullResultSet):
+            # A column that refuses a stand-in of its type (an address), or too small to hold it.
             return None
         if stand_in_sql != sql or len(stand_in_params) != len(params):
             return None
@@ -190,7 +191,7 @@ def one_row(rows: QuerySet, **aggregates: Any) -> QuerySet:
 def _stand_in(value: Param, i: int) -> Param | None:
     """A value of the same kind as ``value`` that no query holds otherwise (the ``i``-th of a call's)."""
     if isinstance(value, int) and not isinstance(value, bool):
-        return -1_999_999_000 - i  # negative, as no id is, and in the range of every integer column
+        return 1_999_999_000 + i  # no id this large in the queries, and in the range of a positive integer column
     if isinstance(value, str):  # a choice's enum too
         try:  # an address's column may take nothing else (PostgreSQL's inet)
             version = ipaddress.ip_address(value).version

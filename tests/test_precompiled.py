@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from pnyx.blog.models import Post, Term
+from pnyx.discussion.models import Comment
 from pnyx.precompiled import Precompiled
 from tests.factories import PostFactory, UserFactory, library_image
 
@@ -190,3 +191,14 @@ def test_values_rows_other_than_tuples_are_refused():
         Precompiled(lambda slug: Post.objects.filter(slug=slug).values("pk"))("a")
     with pytest.raises(ValueError, match="values_list"):
         Precompiled(lambda slug: Post.objects.filter(slug=slug).values_list("pk", flat=True))("a")
+
+
+def test_a_column_too_small_for_a_stand_in_runs_the_ordinary_way():
+    """A comment's depth is a small integer: the stand-in does not fit it, so which parameter is the
+    value cannot be told, and each call runs as the queryset would."""
+    from tests.factories import CommentFactory
+
+    top = CommentFactory()
+    reply = CommentFactory(thread=top.thread, parent=top)
+    by_depth = Precompiled(lambda depth: Comment.objects.filter(depth=depth).order_by("pk"))
+    assert by_depth(0) == [top] and by_depth(1) == [reply] and by_depth(2) == []
