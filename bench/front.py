@@ -4,8 +4,9 @@ Why: a post page is the same HTML for every reader, so it can be answered from a
 static server's speed (shared/MEASURED.md). This bench says how close ``pnyx serve`` is, whatever
 it ships (today Django renders every request; a cache-first front answers hits before Django), and
 what the other costs of the design are: the cold render behind a miss, the comment POST, how long an
-approved comment takes to show on another server, and the memory per worker. Targets are printed
-beside the figures and a miss is shown as a miss.
+approved comment takes to show on another server, and the memory per worker. Beside nginx it measures
+the server's own ceiling: a bare WSGI callable under granian answering with the same bytes. Targets are
+printed beside the figures and a miss is shown as a miss.
 
 It works in a throwaway directory (SQLite data dir, nginx's config and files) and a PostgreSQL
 database it creates and drops, starts every server itself on loopback and stops each one on success,
@@ -255,6 +256,20 @@ function done(summary, latency, requests)
 end
 """
 
+# The ceiling of the server pnyx runs under: a bare WSGI callable under granian, as ``pnyx serve`` starts it
+# (2 workers, 1 thread), answering with the same saved bytes nginx serves. No Python front can be faster.
+BARE_WSGI = """
+from pathlib import Path
+
+PAGES = {"/" + page.name: page.read_bytes() for page in Path(ROOT).glob("*.html")}
+
+
+def application(environ, start_response):
+    page = PAGES[environ["PATH_INFO"]]
+    start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(page)))])
+    return [page]
+"""
+
 NGINX_CONF = """
 worker_processes 2;
 pid {tmp}/nginx.pid;
@@ -475,6 +490,20 @@ class Bench:
         wait_until_up(f"{base}/{next(iter(pages))}.html", nginx.popen, nginx.log)
         return base
 
+    def bare_granian(self, root: Path) -> tuple[Process, str]:
+        """granian with ``pnyx serve``'s settings running ``BARE_WSGI`` over the saved pages in ``root``."""
+        app = self.tmp / "bare"
+        app.mkdir()
+        (app / "bare_wsgi.py").write_text(BARE_WSGI.replace("ROOT", repr(str(root))))
+        port = free_port()
+        granian = str(Path(self.pnyx).with_name("granian"))
+        cmd = [granian, "--interface", "wsgi", "--workers", "2", "--blocking-threads", "1", "--port", str(port)]
+        cmd += ["--working-dir", str(app), "bare_wsgi:application"]
+        server = self.start(Process(cmd, os.environ.copy(), self.tmp / "bare.log", signal.SIGINT))
+        base = f"http://127.0.0.1:{port}"
+        wait_until_up(f"{base}/seed.html", server.popen, server.log)
+        return server, base
+
     def shell(self, script: str, env: dict[str, str]) -> dict:
         """Run ``script`` in ``pnyx shell``; its last line of output is JSON."""
         return json.loads(run_checked([self.pnyx, "shell", "--no-imports", "-c", script], env).splitlines()[-1])
@@ -529,7 +558,8 @@ class Bench:
         pages = {name: self.fetch(base + seeded[name]["url"]) for name in ("seed", "thousand")}
         say(f"  pages: seed-like {len(pages['seed']):,} bytes, 1,000 comments {len(pages['thousand']):,} bytes")
         nginx = self.nginx(pages)
-        self.warm_rows(base, nginx, seeded, pages)
+        static = self.warm_rows(base, nginx, seeded, pages)
+        self.ceiling_rows(static)
         self.cold_rows(seeded, env)
         self.post_rows("SQLite", env, base, seeded["target"]["thread"])
         self.freshness_row("SQLite data dir, in-process caches", env, base, seeded)
@@ -548,7 +578,7 @@ class Bench:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.read()
 
-    def warm_rows(self, base: str, nginx: str, seeded: dict, pages: dict[str, bytes]) -> None:
+    def warm_rows(self, base: str, nginx: str, seeded: dict, pages: dict[str, bytes]) -> dict[tuple[str, int], Load]:
         name, value = seeded["session"]
         cookie = f"{name}={value}"
         mine = json.loads(self.fetch(f"{base}/comments/mine/?thread={seeded['seed']['thread']}", cookie))
@@ -587,6 +617,31 @@ class Bench:
                     row.target = ">= 60% of nginx, p99 < 10 ms"
                     row.met = (row.ratio or 0) >= 0.6 and mine.p99_ms < 10 and not mine.errors
                 self.rows.append(row)
+        return static
+
+    def ceiling_rows(self, static: dict[tuple[str, int], Load]) -> None:
+        """What a bare WSGI callable under granian (``BARE_WSGI``) reaches with the same pages: the most any
+        front in Python can, measured beside nginx's loads of the warm rows."""
+        server, bare = self.bare_granian(self.tmp / "nginx-html")
+        for page, label in (("seed", "seed-like post"), ("thousand", "1,000-comment post")):
+            for connections in self.args.connections:
+                say(f"load: ceiling, a bare WSGI callable under granian, {label}, c={connections} ...")
+                load = self.load(f"{bare}/{page}.html", connections, duration=self.args.duration)
+                theirs = static[(page, connections)]
+                self.rows.append(
+                    Row(
+                        f"ceiling: bare WSGI under granian, {label}, c={connections}",
+                        load.rps,
+                        "req/s",
+                        load.p50_ms,
+                        load.p99_ms,
+                        theirs.rps,
+                        theirs.p99_ms,
+                        max(load.other_cpu, theirs.other_cpu),
+                        note=failures(load) or "no target: the server's own limit",
+                    )
+                )
+        self._stop(server)
 
     def cold_rows(self, seeded: dict, env: dict[str, str]) -> None:
         say(f"cold render, median of {self.args.repeat} ...")

@@ -161,3 +161,28 @@ def _processes_using(work_dir: str) -> list[int]:
             if work_dir.encode() in seen:
                 pids.append(int(entry.name))
     return pids
+
+
+@NEEDS_TOOLS
+@SQLITE_PASS_ONLY
+def test_the_ceiling_row_serves_the_bytes_nginx_serves_and_stops_with_the_bench():
+    """The ceiling is a bare WSGI callable under granian, as pnyx serve runs it, answering with the very
+    page nginx serves: a load on it measures the server, nothing else."""
+    import argparse
+    import contextlib
+    import tempfile
+    import urllib.request
+
+    front = _front()
+    pages = {"seed": b"<!doctype html><title>seed</title>" + b"x" * 5000, "thousand": b"<p>thousand</p>" * 100}
+    # Where the bench works: nginx's workers (an unprivileged user) cannot enter pytest's own tmp_path.
+    with tempfile.TemporaryDirectory(prefix="pnyx-front-") as tmp, contextlib.ExitStack() as stack:
+        bench = front.Bench(argparse.Namespace(), Path(tmp), stack)
+        nginx = bench.nginx(pages)
+        server, bare = bench.bare_granian(Path(tmp) / "nginx-html")
+        for name, body in pages.items():
+            for base in (nginx, bare):
+                with urllib.request.urlopen(f"{base}/{name}.html", timeout=10) as response:
+                    assert response.read() == body
+        assert len(server.workers()) == 2
+    assert server.popen.poll() is not None
