@@ -153,6 +153,9 @@ _SQLITE_OPTIONS = {
     "timeout": 20,
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
 }
+# Tests run on an in-memory database, Django's default for SQLite; said here because pytest-django knows
+# SQLite by Django's own engine name, and pnyx's (pnyx/sqlite) would be given a file name per test process.
+_SQLITE_TEST = {"NAME": ":memory:"}
 
 
 def _database(url: str) -> dict:
@@ -163,7 +166,7 @@ def _database(url: str) -> dict:
     if not database["NAME"]:
         raise ValueError(url)
     if database["ENGINE"] == "django.db.backends.sqlite3":
-        database["OPTIONS"] = _SQLITE_OPTIONS
+        database.update(ENGINE="pnyx.sqlite", OPTIONS=_SQLITE_OPTIONS, TEST=_SQLITE_TEST)
     return database
 
 
@@ -342,16 +345,18 @@ TEMPLATES = [
 ]
 
 # SQLite in the data dir unless DATABASE_URL says otherwise. WAL and IMMEDIATE transactions (_SQLITE_OPTIONS)
-# let several worker processes write without "database is locked" errors under ordinary load. Connections
+# let several worker processes write without "database is locked" errors under ordinary load, and pnyx's
+# backend (pnyx/sqlite) has a writer wait for the lock in short steps rather than SQLite's long ones. Connections
 # are kept between requests, as for PostgreSQL: opening one and setting its pragmas cost 1.5 ms a request,
 # a third of a seed-like page's cold render (bench/README.md).
 DATABASES = {
     "default": _env_value(
         "DATABASE_URL",
         {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "pnyx.sqlite",
             "NAME": DATA_DIR / "pnyx.sqlite3",
             "OPTIONS": _SQLITE_OPTIONS,
+            "TEST": _SQLITE_TEST,
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
         },
@@ -360,7 +365,7 @@ DATABASES = {
         shown=_without_password,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "pnyx.sqlite":
     _private_sqlite(DATABASES["default"]["NAME"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
