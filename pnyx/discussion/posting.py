@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -84,22 +85,26 @@ class Outcome:
         """
         thread = self.comment.thread
         if self.is_public or not self.pages_read:
-            _read_pages(thread, _thread_pages)
+            _read_pages(thread, locked=False)
         return self.comment.url_in(thread)
 
 
 # A comment POST's thread queries, the same shape for every comment: compiled once per process
 # (``pnyx.precompiled``), as building and compiling them cost more than running them.
 _post_threads = Precompiled(lambda pk: Thread.objects.select_related("post").filter(pk=pk, post__isnull=False))
-_thread_pages = Precompiled(lambda pk: Thread.objects.filter(pk=pk).only("revision", "page_starts"))
-_locked_thread_pages = Precompiled(
-    lambda pk: Thread.objects.select_for_update().filter(pk=pk).only("revision", "page_starts")
-)
 
 
-def _read_pages(thread: Thread, query: Precompiled) -> None:
-    """Where ``thread``'s pages start now, read by ``query`` (plainly, or under the lock)."""
-    pages = query.first(thread.pk)
+def _pages_of(pk: int, *, locked: bool) -> QuerySet:
+    threads = Thread.objects.select_for_update() if locked else Thread.objects
+    return threads.filter(pk=pk).only("revision", "page_starts")
+
+
+_thread_pages = Precompiled(_pages_of)
+
+
+def _read_pages(thread: Thread, *, locked: bool) -> None:
+    """Where ``thread``'s pages start now, read plainly or under the thread's row lock."""
+    pages = _thread_pages.first(thread.pk, locked=locked)
     thread.revision, thread.page_starts = pages.revision, pages.page_starts
 
 
@@ -158,7 +163,7 @@ def post_comment(
         # finds them (where it lands, ``Outcome.place``, needs no other read). SQLite's transaction
         # already holds its one write lock, which every other write waits for: nothing more is read in it.
         if pages_read:
-            _read_pages(thread, _locked_thread_pages)
+            _read_pages(thread, locked=True)
         comment.created_at = timezone.now()  # its time is when it is written, after every comment before it
         refuse_repeat(submission, fresh=True)
         comment_create(comment=comment, status=verdict.status, reason=verdict.reason, via=Comment.Via.RULES)

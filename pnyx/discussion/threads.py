@@ -8,6 +8,7 @@ thread is shown a page at a time (``thread_page``), each page a range of the ord
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
 
 from pnyx.precompiled import Precompiled
 
@@ -88,10 +89,9 @@ def thread_page(thread: Thread, number: int) -> ThreadPage | None:
     bounds = thread.page_bounds()
     if not 1 <= number <= len(bounds) + 1:
         return None
-    after = bounds[number - 2] if number > 1 else None  # the page's first path
-    before = bounds[number - 1] if number <= len(bounds) else None  # the next page's
-    query = _PAGE_QUERIES[after is not None, before is not None]
-    comments = query(thread.pk, *[bound for bound in (after, before) if bound is not None])
+    after = [bounds[number - 2]] if number > 1 else []  # the page's first path
+    before = [bounds[number - 1]] if number <= len(bounds) else []  # the next page's
+    comments = _page_comments(thread.pk, *after, *before, after=bool(after), before=bool(before))
     for comment in comments:
         Comment.thread.field.set_cached_value(comment, thread)  # as thread.comments would have
     refresh_stale(comments)
@@ -100,23 +100,20 @@ def thread_page(thread: Thread, number: int) -> ThreadPage | None:
     return ThreadPage(thread, number, len(bounds) + 1, items)
 
 
-def _page_query(after: bool, before: bool) -> Precompiled:
-    """The query for a page of a thread that starts after a bound, ends before one, both or neither."""
-
-    def build(thread_id: int, *bounds: str):
-        comments = Comment.objects.filter(thread=thread_id).public().in_thread_order()
-        comments = comments.select_related("user").only(*SHOWN_FIELDS)
-        if after:
-            comments = comments.filter(path__gte=bounds[0])
-        if before:
-            comments = comments.filter(path__lt=bounds[-1])
-        return comments
-
-    return Precompiled(build)
+def _page_rows(thread_id: int, *bounds: str, after: bool, before: bool) -> QuerySet:
+    """A page of a thread: from a bound (the page's first path) when ``after``, up to one (the next
+    page's) when ``before``; ``bounds`` holds those given, in that order."""
+    comments = Comment.objects.filter(thread=thread_id).public().in_thread_order()
+    comments = comments.select_related("user").only(*SHOWN_FIELDS)
+    if after:
+        comments = comments.filter(path__gte=bounds[0])
+    if before:
+        comments = comments.filter(path__lt=bounds[-1])
+    return comments
 
 
-_PAGE_QUERIES = {(after, before): _page_query(after, before) for after in (False, True) for before in (False, True)}
-"""Compiled once per process (``pnyx.precompiled``): every page miss runs one."""
+_page_comments = Precompiled(_page_rows)
+"""Compiled once per process and shape (``pnyx.precompiled``): every page miss runs it."""
 
 
 def _mark_deleted(thread: Thread, items: list[ThreadItem]) -> None:
