@@ -37,7 +37,7 @@ def needs_confirmation(comment: Comment) -> bool:
 
 
 # Asked by the task of every held guest comment: compiled once per process (``pnyx.precompiled``).
-_approved_under = Precompiled(lambda email: Comment.objects.public().under_email(email).only("pk")[:1])
+_approved_under = Precompiled(lambda email: Comment.objects.public().under_email(email).values_list("pk")[:1])
 
 
 def comment_for_token(token: str) -> Comment | None:

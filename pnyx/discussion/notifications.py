@@ -100,7 +100,7 @@ def _with_address():
 
 _staff_with_address = Precompiled(_with_address)
 _named_with_address = Precompiled(lambda: _with_address().filter(moderator_of__pk=1))
-_naming = Precompiled(lambda: ModerationSettings.objects.filter(pk=1, moderators__isnull=False).only("pk")[:1])
+_naming = Precompiled(lambda: ModerationSettings.objects.filter(pk=1, moderators__isnull=False).values_list("pk")[:1])
 
 
 def moderators() -> list[AbstractBaseUser]:
