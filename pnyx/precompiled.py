@@ -26,7 +26,6 @@ A model query gives its instances; a ``values_list()`` query its rows, as tuples
 one row: ``one_row``).
 """
 
-import copy
 import ipaddress
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -48,7 +47,8 @@ class _Statement:
     sql: str
     params: tuple
     slots: tuple[int, ...] | None  # where each value goes in ``params``; None: these params alone
-    compiler: SQLCompiler  # after ``as_sql``: what the columns are and how each is converted
+    columns: int  # how many columns a row has (the database may return more, to order by)
+    converters: list[tuple[int, tuple[list[Callable], Any]]]  # (column, (converters, expression)), as Django's
     instances: "_Instances | None"  # how a row becomes a model instance; None: a values_list() row
 
 
@@ -108,15 +108,17 @@ class Precompiled:
             params[slot] = _adapted(value, connection)
         with connection.cursor() as cursor:
             cursor.execute(statement.sql, params)
-            rows = cursor.fetchall()
-        compiler = copy.copy(statement.compiler)
-        compiler.connection = connection  # the converters belong to this thread's connection
-        if compiler.has_extra_select:  # columns selected only to order by
-            rows = [row[: compiler.col_count] for row in rows]
+            rows = [list(row[: statement.columns]) for row in cursor.fetchall()]
+        for row in rows:  # as the compiler's apply_converters, with this thread's connection
+            for position, (converters, expression) in statement.converters:
+                value = row[position]
+                for converter in converters:
+                    value = converter(value, expression, connection)
+                row[position] = value
         if (make := statement.instances) is None:
-            return list(compiler.results_iter([rows], tuple_expected=True))
+            return [tuple(row) for row in rows]
         found = []
-        for row in compiler.results_iter([rows]):
+        for row in rows:
             instance = make.model.from_db(using, make.init_list, row[make.columns])
             for populator in make.populators:
                 populator.populate(row, instance)
@@ -133,11 +135,15 @@ class Precompiled:
             raise ValueError("Precompiled gives model instances or values_list() rows (not values(), flat or named)")
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
+        # Worked out once, not on every run: which columns convert, and how (a datetime on SQLite, a
+        # field's from_db_value). They depend on the columns and the backend's settings alone.
+        converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
         return _Statement(
             sql=sql,
             params=tuple(params),
             slots=self._places(values, shape, using, sql, params),
-            compiler=compiler,
+            columns=compiler.col_count,
+            converters=list(converters.items()),
             instances=_Instances.of(queryset, compiler) if queryset._iterable_class is ModelIterable else None,
         )
 
