@@ -172,15 +172,17 @@ class Precompiled:
             return None
         slots = []
         for stand_in in stand_ins:
-            found = [i for i, p in enumerate(stand_in_params) if _same(p, _adapted(stand_in, connection))]
+            adapted = _adapted(stand_in, connection)
+            found = [i for i, p in enumerate(stand_in_params) if _same(p, adapted)]
             if len(found) != 1:  # the value is in the query twice, or not at all
                 return None
             slots.append(found[0])
         # The same statement with each real value where its stand-in is? (A list's ids, one repeated, are
         # one parameter fewer, and were told apart above by their number.)
+        value_at = {slot: _adapted(value, connection) for slot, value in zip(slots, values, strict=True)}
         for i, (stand_in_param, param) in enumerate(zip(stand_in_params, params, strict=True)):
-            if i in slots:
-                if not _same(param, _adapted(values[slots.index(i)], connection)):
+            if i in value_at:
+                if not _same(param, value_at[i]):
                     return None
             elif type(stand_in_param) is not type(param) or stand_in_param != param:
                 return None
