@@ -163,7 +163,7 @@ def test_each_shape_of_a_query_has_its_own_statement(select_compiles):
 
     def by_slugs(*slugs, newest):
         rows = Post.objects.filter(slug__in=slugs).order_by("-slug" if newest else "slug")
-        return rows.values_list("slug", flat=False)[:2]
+        return rows.values_list("slug")[:2]
 
     query = Precompiled(by_slugs)
     select_compiles.clear()
