@@ -199,6 +199,44 @@ def test_the_repeat_check_asked_again_under_the_lock_sees_what_was_written_since
     assert refused.value.original == first.comment
 
 
+def test_the_repeat_check_under_the_lock_reads_the_identitys_comments_not_the_threads():
+    """By the identity's index: asked for the thread's comments alone, PostgreSQL's planner (its statistics
+    behind a thread taking hundreds of comments a minute) read all of the thread's recent comments."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from pnyx.discussion.rules import Submission
+    from pnyx.discussion.rules.content import refuse_repeat
+
+    post = PostFactory()
+    reader = Commenter(name="Quick", email="quick@example.org")
+    _post(PostFactory(), reader, body="Twice by accident.")  # the same text elsewhere is no repeat here
+    submission = Submission(comment=Comment(thread=post.thread, body="Twice by accident."), commenter=reader)
+    submission.comment.created_at = timezone.now()
+    with CaptureQueriesContext(connection) as queries:
+        refuse_repeat(submission, fresh=True)
+    [read] = [query["sql"] for query in queries]
+    assert "thread_id" not in read.split("WHERE", 1)[1]
+
+
+def test_a_prolific_identitys_repeat_is_still_refused_under_the_lock():
+    """More comments in the window than are read at once: this thread's are asked for apart."""
+    from pnyx.discussion.rules import Submission
+    from pnyx.discussion.rules.base import OWN_RECENT
+    from pnyx.discussion.rules.content import refuse_repeat
+
+    post, elsewhere = PostFactory(), PostFactory()
+    reader = Commenter(name="Busy", email="busy@example.org")
+    first = CommentFactory(post=post, author_name="Busy", author_email="busy@example.org", body="Once is enough.")
+    for k in range(OWN_RECENT + 5):  # all written after it, in another thread
+        CommentFactory(post=elsewhere, author_name="Busy", author_email="busy@example.org", body=f"Aside {k}.")
+    submission = Submission(comment=Comment(thread=post.thread, body="Once  is enough."), commenter=reader)
+    submission.comment.created_at = timezone.now()
+    with pytest.raises(DuplicateComment) as refused:
+        refuse_repeat(submission, fresh=True)
+    assert refused.value.original == first
+
+
 def test_the_write_transaction_reads_the_thread_only_where_it_locks_its_row():
     """PostgreSQL locks the thread's row (and reads its pages with it); SQLite's transaction already holds
     the one write lock that every other write waits for, so it reads nothing it does not need."""

@@ -62,13 +62,21 @@ def refuse_repeat(sub: Submission, *, fresh: bool = False) -> None:
 
     Posting asks again under the thread's lock, where the second request of a double click sees the
     first: ``fresh`` asks the database then, never what the rules read before (``own_recent``).
+    It asks for the identity's comments in every thread, as the rules do, and keeps this thread's:
+    asked for this thread's alone, PostgreSQL's planner, its statistics behind a thread taking
+    hundreds of comments a minute, read every one of the thread's last ten minutes under the lock
+    (2.6 ms for 4,000) where the identity's own index finds its few.
     """
     if sub.identity() is None:
         return
     since = sub.at - timedelta(seconds=conf.DUPLICATE_WINDOW)
     thread_id = sub.comment.thread_id
-    own = None if fresh else sub.own_recent()
-    if own is None:
+    if fresh:
+        own = sub.own(since=since, limit=OWN_RECENT + 1)
+        own = own if len(own) <= OWN_RECENT else None
+    else:
+        own = sub.own_recent()
+    if own is None:  # an identity writing a stream: this thread's only
         own = sub.own(since=since, thread_id=thread_id)
     text = _same(sub.comment.body)
     repeats = [e.pk for e in own if e.thread_id == thread_id and e.created_at >= since and _same(e.body) == text]
