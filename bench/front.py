@@ -61,6 +61,8 @@ from serve import (  # noqa: E402 (the line above must run first)
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/pnyx_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 WRK_THREADS = 2
+# How long a comment POST row waits for the task worker to finish the mails earlier loads queued.
+DRAIN_SECONDS = 120
 
 # Run inside ``pnyx shell`` on a migrated database: the posts, the users and a reader's session.
 # Comments enter through CommentBatch, as the demo's do; every fifth starts a thread, the others answer
@@ -323,6 +325,7 @@ class Load:
     other_cpu: float  # % of the machine taken by processes other than the servers, wrk and this script
     output: str
     duration: int
+    cpu_ticks: dict[str, int]  # clock ticks each kind of process took during the run (``cpu_by_kind``)
 
 
 STARTED = time.monotonic()
@@ -382,6 +385,30 @@ def _is_task_worker(pid: int) -> bool:
         return Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[1:4] == [b"-m", b"pnyx.cli", b"worker"]
     except OSError:
         return False
+
+
+def cpu_by_kind(servers: list[Process]) -> dict[str, int]:
+    """Clock ticks used so far by what a comment POST costs, by kind: the web workers (every process of the
+    servers' trees but the task worker), the task worker, the database server and Redis (every process of
+    either on this machine: the bench's are the only ones busy). One pass over /proc."""
+    kinds = {"web": 0, "task worker": 0, "PostgreSQL": 0, "Redis": 0}
+    mine = {pid for server in servers for pid in tree_pids(server.pid)}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        pid = int(entry.name)
+        try:
+            stat = entry.joinpath("stat").read_text()
+        except OSError:
+            continue
+        name, fields = stat[stat.find("(") + 1 : stat.rfind(")")], stat.rsplit(")", 1)[1].split()
+        if pid in mine:
+            kind = "task worker" if _is_task_worker(pid) else "web"
+        else:
+            kind = {"postgres": "PostgreSQL", "redis-server": "Redis"}.get(name)
+        if kind is not None:
+            kinds[kind] += int(fields[11]) + int(fields[12])
+    return kinds
 
 
 class WorkerRss:
@@ -516,9 +543,11 @@ class Bench:
             wrk_output(url, duration=self.args.warmup, connections=connections, threads=WRK_THREADS, extra=extra)
             self.settle()
         roots = [p.pid for p in self.running]
+        kinds = cpu_by_kind(self.running)
         busy, served, mine, started = machine_busy_ticks(), self._cpu(roots), os.times(), time.monotonic()
         out = wrk_output(url, duration=duration, connections=connections, threads=WRK_THREADS, extra=extra)
         now = os.times()
+        kinds = {kind: ticks - kinds[kind] for kind, ticks in cpu_by_kind(self.running).items()}
         ours = (now.user + now.system + now.children_user + now.children_system) - (
             mine.user + mine.system + mine.children_user + mine.children_system
         )
@@ -527,15 +556,16 @@ class Bench:
         other_pct = min(100.0, max(0.0, 100 * other / (TICKS * elapsed * (os.cpu_count() or 1))))
         rps, p50, p99, errors = wrk_figures(out)
         self.settle()
-        return Load(rps, p50, p99, errors, other_pct, out, duration)
+        return Load(rps, p50, p99, errors, other_pct, out, duration, kinds)
 
     @staticmethod
     def _cpu(roots: list[int]) -> int:
         return sum(tree_cpu_ticks(root) for root in roots)
 
-    def settle(self, limit: float = 15.0) -> None:
+    def settle(self, limit: float = 15.0) -> bool:
         """Wait until the servers have finished the requests wrk left queued, so the next run starts on an
-        idle server (a 1,000-comment page at c=32 leaves seconds of rendering behind)."""
+        idle server (a 1,000-comment page at c=32 leaves seconds of rendering behind); False if they were
+        still busy after ``limit`` seconds."""
         deadline = time.monotonic() + limit
         roots = [p.pid for p in self.running]
         before = self._cpu(roots)
@@ -543,8 +573,9 @@ class Bench:
             time.sleep(0.3)
             now = self._cpu(roots)
             if now - before <= 0.02 * TICKS:
-                return
+                return True
             before = now
+        return False
 
     # -- the table -----------------------------------------------------------------------------------
 
@@ -664,6 +695,10 @@ class Bench:
     def post_row(self, database: str, base: str, thread: int, notifications: bool) -> None:
         connections = self.args.post_connections
         state = "on" if notifications else "off"
+        # The task worker may still be writing and sending the previous row's mails (it runs at a lower
+        # priority, so a load leaves a backlog): each row starts once they are done, or says it did not.
+        say(f"  waiting for the task worker to finish what earlier loads queued (at most {DRAIN_SECONDS} s) ...")
+        drained = self.settle(limit=DRAIN_SECONDS)
         say(f"load: comment POST on {database}, notifications {state}, c={connections} ...")
         script = self.tmp / "post.lua"
         script.write_text(POST_LUA)
@@ -673,7 +708,11 @@ class Bench:
         total = taken + sum(refused.values())
         rate = load.rps * taken / total if total else 0.0
         problems = [f"{n} answered {code}" for code, n in sorted(refused.items())] + [failures(load)]
+        problems.append("" if drained else f"the task worker was still busy after {DRAIN_SECONDS} s")
         note = ", ".join(problem for problem in problems if problem)
+        # What each comment cost, and where: the figure a missed rate is explained by.
+        per_comment = {kind: ticks / TICKS * 1000 / taken for kind, ticks in load.cpu_ticks.items() if taken}
+        costs = ", ".join(f"{kind} {ms:.1f}" for kind, ms in per_comment.items() if ms >= 0.05)
         self.rows.append(
             Row(
                 f"comment POST, {database}, notifications {state}, c={connections}",
@@ -684,7 +723,7 @@ class Bench:
                 other_cpu=load.other_cpu,
                 target=">= 300/s, p99 < 100 ms",
                 met=rate >= 300 and load.p99_ms < 100 and not refused and not load.errors,
-                note=note or f"{taken} taken, all 302",
+                note=(note or f"{taken} taken, all 302") + (f"; CPU ms per comment: {costs}" if costs else ""),
             )
         )
 

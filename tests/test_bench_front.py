@@ -56,6 +56,35 @@ def test_a_missed_target_is_shown_as_missed():
     assert re.search(r"freshness .* 80\.0 ms .*< 1000 ms: met", out)
 
 
+def test_a_post_rows_cpu_is_counted_by_the_kind_of_process_that_spent_it(tmp_path, monkeypatch):
+    """What a missed POST rate is explained by: what a server's children spent, the task worker's apart
+    (a stand-in here, known by its process id: the real one is ``python -m pnyx.cli worker``)."""
+    front = _front()
+    spin = (
+        "import os, sys, time\nend = time.process_time() + float(sys.argv[-1])\n"
+        "while time.process_time() < end: pass\nprint(sys.argv[-2], os.getpid(), flush=True)\ntime.sleep(60)\n"
+    )
+    parent = (
+        "import subprocess, sys\n"
+        f"subprocess.Popen([sys.executable, '-c', {spin!r}, 'worker', '0.3'])\n"
+        f"subprocess.run([sys.executable, '-c', {spin!r}, 'web', '0.9'])\n"
+    )
+    log = tmp_path / "server.log"
+    server = front.Process([sys.executable, "-c", parent], os.environ.copy(), log, signal.SIGTERM)
+    try:
+        deadline = time.monotonic() + 30
+        while len(log.read_text().splitlines()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        done = dict(line.split() for line in log.read_text().splitlines())
+        monkeypatch.setattr(front, "_is_task_worker", lambda pid: pid == int(done["worker"]))
+        spent = front.cpu_by_kind([server])
+    finally:
+        server.stop()
+    seconds = {kind: ticks / front.TICKS for kind, ticks in spent.items()}
+    assert set(seconds) == {"web", "task worker", "PostgreSQL", "Redis"}
+    assert 0.3 <= seconds["task worker"] < 0.8 and 0.9 <= seconds["web"] < 2.0, seconds
+
+
 @NEEDS_TOOLS
 @SQLITE_PASS_ONLY
 def test_the_post_script_counts_taken_comments_and_reports_refusals(tmp_path):
