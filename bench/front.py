@@ -322,7 +322,7 @@ class Load:
     p50_ms: float
     p99_ms: float
     errors: int
-    other_cpu: float  # % of the machine taken by processes other than the servers, wrk and this script
+    other_cpu: float  # % of the machine taken by processes other than the servers, wrk, this script, PostgreSQL, Redis
     output: str
     duration: int
     cpu_ticks: dict[str, int]  # clock ticks each kind of process took during the run (``cpu_by_kind``)
@@ -552,7 +552,8 @@ class Bench:
             mine.user + mine.system + mine.children_user + mine.children_system
         )
         elapsed = time.monotonic() - started
-        other = machine_busy_ticks() - busy - (self._cpu(roots) - served) - ours * TICKS
+        services = kinds["PostgreSQL"] + kinds["Redis"]  # the POST's own work, in its row's note
+        other = machine_busy_ticks() - busy - (self._cpu(roots) - served) - ours * TICKS - services
         other_pct = min(100.0, max(0.0, 100 * other / (TICKS * elapsed * (os.cpu_count() or 1))))
         rps, p50, p99, errors = wrk_figures(out)
         self.settle()
