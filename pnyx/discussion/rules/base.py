@@ -167,13 +167,17 @@ class Submission:
             scope &= Scope(("not thread",), (elsewhere_than,))
         return [Earlier(*row) for row in scope.ask(_own, limit=limit)]
 
+    def own_few(self, since: datetime) -> list[Earlier] | None:
+        """The identity's comments from ``since`` (``own``), or None when it wrote more than ``OWN_RECENT``
+        of them: the caller then asks the database for the few it needs."""
+        rows = self.own(since=since, limit=OWN_RECENT + 1)
+        return rows if len(rows) <= OWN_RECENT else None
+
     def own_recent(self) -> list[Earlier] | None:
-        """The identity's comments of the last ``conf.COPY_WINDOW``, newest first (``own``), read once for
-        every rule that looks at them: a repeat, a copy, the identity's rate limits, slow mode. None when
-        it wrote more than ``OWN_RECENT`` of them: each rule then asks the database what it needs."""
+        """The identity's comments of the last ``conf.COPY_WINDOW`` (``own_few``), read once for every rule
+        that looks at them: a repeat, a copy, the identity's rate limits, slow mode."""
         if "own" not in self._read:
-            rows = self.own(since=self.at - timedelta(seconds=conf.COPY_WINDOW), limit=OWN_RECENT + 1)
-            self._read["own"] = rows if len(rows) <= OWN_RECENT else None
+            self._read["own"] = self.own_few(self.at - timedelta(seconds=conf.COPY_WINDOW))
         return self._read["own"]
 
 

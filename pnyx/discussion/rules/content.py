@@ -71,11 +71,7 @@ def refuse_repeat(sub: Submission, *, fresh: bool = False) -> None:
         return
     since = sub.at - timedelta(seconds=conf.DUPLICATE_WINDOW)
     thread_id = sub.comment.thread_id
-    if fresh:
-        own = sub.own(since=since, limit=OWN_RECENT + 1)
-        own = own if len(own) <= OWN_RECENT else None
-    else:
-        own = sub.own_recent()
+    own = sub.own_few(since) if fresh else sub.own_recent()
     if own is None:  # an identity writing a stream: this thread's only
         own = sub.own(since=since, thread_id=thread_id)
     text = _same(sub.comment.body)
