@@ -542,18 +542,16 @@ class Bench:
         if self.args.warmup:
             wrk_output(url, duration=self.args.warmup, connections=connections, threads=WRK_THREADS, extra=extra)
             self.settle()
-        roots = [p.pid for p in self.running]
-        kinds = cpu_by_kind(self.running)
-        busy, served, mine, started = machine_busy_ticks(), self._cpu(roots), os.times(), time.monotonic()
+        before = cpu_by_kind(self.running)  # the servers, PostgreSQL and Redis
+        busy, mine, started = machine_busy_ticks(), os.times(), time.monotonic()
         out = wrk_output(url, duration=duration, connections=connections, threads=WRK_THREADS, extra=extra)
         now = os.times()
-        kinds = {kind: ticks - kinds[kind] for kind, ticks in cpu_by_kind(self.running).items()}
+        kinds = {kind: ticks - before[kind] for kind, ticks in cpu_by_kind(self.running).items()}
         ours = (now.user + now.system + now.children_user + now.children_system) - (
             mine.user + mine.system + mine.children_user + mine.children_system
         )
         elapsed = time.monotonic() - started
-        services = kinds["PostgreSQL"] + kinds["Redis"]  # the POST's own work, in its row's note
-        other = machine_busy_ticks() - busy - (self._cpu(roots) - served) - ours * TICKS - services
+        other = machine_busy_ticks() - busy - sum(kinds.values()) - ours * TICKS
         other_pct = min(100.0, max(0.0, 100 * other / (TICKS * elapsed * (os.cpu_count() or 1))))
         rps, p50, p99, errors = wrk_figures(out)
         self.settle()
