@@ -48,7 +48,7 @@ def cache_key(environ: dict) -> str | None:
     return f"{path}?{query}"
 
 
-def _encoding(accept: str) -> str | None:
+def _best_encoding(accept: str) -> str | None:
     """The best encoding the browser accepts (q=0 refuses one)."""
     offered = {}
     for part in accept.split(","):
@@ -175,10 +175,10 @@ class Front:
         return headers
 
     def _encoding(self, accept: str) -> str | None:
-        """``_encoding``, remembered for each Accept-Encoding a browser sends (a handful in practice)."""
+        """``_best_encoding``, remembered for each Accept-Encoding a browser sends (a handful in practice)."""
         encoding = self.encodings.get(accept, _UNSEEN)
         if encoding is _UNSEEN:
-            encoding = _encoding(accept)
+            encoding = _best_encoding(accept)
             if len(self.encodings) < 1000:  # made-up headers are not remembered
                 self.encodings[accept] = encoding
         return encoding
