@@ -15,12 +15,11 @@ from pnyx.blog.models import Term
 from pnyx.blog.roles import ROLES
 from tests.factories import CommentFactory, PostFactory, UserFactory, bulk_thread
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    # One Nu checker (a JVM) per test process: bin/test's --dist loadgroup keeps these on one worker.
-    pytest.mark.xdist_group("page_checks"),
-]
+# Each test process starts its own Nu checker (a JVM, ``nu_checker``) for the tests it is given. Keeping
+# these tests on one process would need xdist to schedule by group or by file, and either would break
+# pytest-django's order (every test that keeps the database runs before any that flushes it), which the
+# tests relying on the migrations' data (the roles' groups) need.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _accessible(page, axe, what: str = "") -> None:
