@@ -61,6 +61,7 @@ from serve import (  # noqa: E402 (the line above must run first)
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/pnyx_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 WRK_THREADS = 2
+PAGE_LABELS = {"seed": "seed-like post", "thousand": "1,000-comment post"}
 # How long a comment POST row waits for the task worker to finish the mails earlier loads queued.
 DRAIN_SECONDS = 120
 
@@ -589,8 +590,9 @@ class Bench:
         say(f"  pages: seed-like {len(pages['seed']):,} bytes, 1,000 comments {len(pages['thousand']):,} bytes")
         nginx = self.nginx(pages)
         ceiling, bare = self.bare_granian(self.tmp / "nginx-html")
-        self.warm_rows(base, nginx, bare, seeded, pages)
+        static, most = self.warm_rows(base, nginx, bare, seeded, pages)
         self._stop(ceiling)
+        self.ceiling_rows(static, most)
         self.cold_rows(seeded, env)
         self.post_rows("SQLite", env, base, seeded["target"]["thread"])
         self.freshness_row("SQLite data dir, in-process caches", env, base, seeded)
@@ -609,10 +611,11 @@ class Bench:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.read()
 
-    def warm_rows(self, base: str, nginx: str, bare: str, seeded: dict, pages: dict[str, bytes]) -> None:
-        """The warm GET rows, then the ceiling rows. Each page and concurrency is loaded on pnyx, nginx and
-        the bare callable (``BARE_WSGI``) back to back, so that a machine whose speed drifts over minutes
-        moves the three figures of a row alike; the signed-in rows reuse the anonymous rows' nginx loads."""
+    def warm_rows(self, base: str, nginx: str, bare: str, seeded: dict, pages: dict[str, bytes]) -> tuple[dict, dict]:
+        """The warm GET rows; returns nginx's loads and the ceiling's, by page and concurrency. Each page and
+        concurrency is loaded on pnyx, nginx and the bare callable (``BARE_WSGI``) back to back, so that a
+        machine whose speed drifts over minutes moves a row's figures alike; the signed-in rows reuse the
+        anonymous rows' nginx and ceiling loads."""
         name, value = seeded["session"]
         cookie = f"{name}={value}"
         mine = json.loads(self.fetch(f"{base}/comments/mine/?thread={seeded['seed']['thread']}", cookie))
@@ -628,7 +631,6 @@ class Bench:
         ]
         static: dict[tuple[str, int], Load] = {}
         ceiling: dict[tuple[str, int], Load] = {}
-        pages_named = {"seed": "seed-like post", "thousand": "1,000-comment post"}
         for label, page, extra in cases:
             for connections in self.args.connections:
                 say(f"load: {label}, c={connections} ...")
@@ -637,7 +639,7 @@ class Bench:
                     static[(page, connections)] = self.load(
                         f"{nginx}/{page}.html", connections, duration=self.args.duration
                     )
-                    say(f"load: ceiling, a bare WSGI callable under granian, {pages_named[page]}, c={connections} ...")
+                    say(f"load: ceiling, a bare WSGI callable under granian, {PAGE_LABELS[page]}, c={connections} ...")
                     ceiling[(page, connections)] = self.load(
                         f"{bare}/{page}.html", connections, duration=self.args.duration
                     )
@@ -657,7 +659,12 @@ class Bench:
                     row.target = ">= 60% of nginx, p99 < 10 ms"
                     row.met = (row.ratio or 0) >= 0.6 and mine.p99_ms < 10 and not mine.errors
                 self.rows.append(row)
-        for page, label in pages_named.items():
+        return static, ceiling
+
+    def ceiling_rows(self, static: dict[tuple[str, int], Load], ceiling: dict[tuple[str, int], Load]) -> None:
+        """What the bare callable reached with the same pages (``warm_rows`` loaded it): the most any front
+        in Python can under this server, beside nginx's loads of the same rows."""
+        for page, label in PAGE_LABELS.items():
             for connections in self.args.connections:
                 load, theirs = ceiling[(page, connections)], static[(page, connections)]
                 self.rows.append(
