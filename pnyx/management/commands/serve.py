@@ -26,6 +26,12 @@ from django.db import connection, connections
 
 from pnyx import pagecache
 
+# How long a web worker that was told to stop may take before it is killed. Every request pnyx answers
+# takes well under a second, so a worker still there after this is not finishing a reader's request: it
+# is stuck. Granian 2.8.7's WSGI worker sometimes is when Ctrl-C reaches it as well as the server (a
+# terminal signals the whole process group): with no limit, granian then waits for it for ever.
+WORKERS_KILL_TIMEOUT = 5
+
 
 class Command(BaseCommand):
     help = "Serve pnyx over HTTP with granian (migrates and collects static files first)."
@@ -61,6 +67,7 @@ class Command(BaseCommand):
             workers=workers,
             blocking_threads=threads,
             respawn_failed_workers=True,
+            workers_kill_timeout=WORKERS_KILL_TIMEOUT,
             log_access=options["verbosity"] > 1,
         )
         try:
