@@ -106,7 +106,8 @@ class Front:
                 _discard_unread(environ)
             return result
         cache = self.cache()
-        cache.sync()
+        if not cache.sync():  # the shared cache is out of reach: Django answers, nothing is kept
+            return self.app(environ, _unmarked(start_response))
         page = cache.get(key)
         if page is not None and (page.fresh_until is None or time.time() < page.fresh_until):
             return self._serve(page, environ, start_response, "hit")

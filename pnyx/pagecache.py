@@ -11,6 +11,11 @@ too, so several machines render each page once.
 A page is stored under its path and query, and dropped by its path: purging ``/posts/tea/`` drops every
 page of that thread (``?cpage=2`` …). ``"*"`` drops everything.
 
+When Redis cannot be reached, a process keeps no pages and every request is rendered (``PageCache.sync``
+says so to the front), asking Redis again at most every ``RETRY_SECONDS``: the site stays up, only slower.
+A purge made meanwhile could not reach the others, so a process that found Redis gone purges everything
+once it answers again.
+
 Django views opt in with ``for_everyone`` (a response header the front strips); this module knows
 nothing of posts or comments — ``pnyx.freshness`` says what each change touches.
 """
@@ -18,6 +23,7 @@ nothing of posts or comments — ``pnyx.freshness`` says what each change touche
 import functools
 import gzip
 import hashlib
+import logging
 import mmap
 import os
 import pickle
@@ -41,6 +47,10 @@ FRESH_UNTIL = "X-Pnyx-Fresh-Until"
 ALL = "*"
 CHECK_INTERVAL = 0.1
 """With Redis, the longest a process may serve a page after another machine purged it."""
+RETRY_SECONDS = 1.0
+"""With Redis unreachable, how long a process renders every page before it asks Redis again."""
+
+logger = logging.getLogger(__name__)
 
 _ZSTD = zstandard.ZstdCompressor(level=10)
 
@@ -180,6 +190,10 @@ class _RedisJournal:
         self._seen: int | None = None
         self._checked = 0.0
 
+    def forget(self) -> None:
+        """Read the list as new next time: what it holds now may not be what this process last saw."""
+        self._seen = None
+
     def append(self, paths: Iterable[str]) -> None:
         pipe = self.redis.pipeline()
         pipe.rpush(self.KEY, *paths)
@@ -206,7 +220,9 @@ class _RedisJournal:
 class PageCache:
     """This process's pages, the shared journal of purges, and (with Redis) pages shared between machines."""
 
-    def __init__(self, journal, *, max_bytes: int, shared=None, prefix: str = "pnyx:pages") -> None:
+    def __init__(
+        self, journal, *, max_bytes: int, shared=None, prefix: str = "pnyx:pages", unreachable: tuple = ()
+    ) -> None:
         self.journal = journal
         self.shared = shared
         self.prefix = prefix
@@ -216,30 +232,81 @@ class PageCache:
         self.bytes = 0
         self.generation = 0
         self.lock = threading.Lock()
+        self.unreachable = unreachable
+        """The errors that mean the shared store is out of reach (Redis's); the file journal has none."""
+        self.retry_at: float | None = None
+        """While the shared store is out of reach: when to ask it again."""
 
-    def sync(self) -> None:
-        """Drop what other processes (or this one) purged since the last look."""
+    def sync(self) -> bool:
+        """Drop what other processes (or this one) purged since the last look. False while the shared
+        store is out of reach: then nothing may be served from here or kept, and every page is rendered."""
+        if self.retry_at is not None and not self._reachable():  # the test first: this runs on every hit
+            return False
+        try:
+            with self.lock:
+                paths = self.journal.read_new()
+                if paths:
+                    self._drop(paths)
+        except self.unreachable as error:
+            self._lost(error)
+            return False
+        return True
+
+    def _drop(self, paths: list[str]) -> None:
+        self.generation += 1
+        if ALL in paths:
+            self.pages.clear()
+            self.keys_by_path.clear()
+            self.bytes = 0
+        else:
+            for path in paths:
+                for key in self.keys_by_path.pop(path, ()):
+                    self.bytes -= self.pages.pop(key).size
+
+    def _reachable(self) -> bool:
+        """False while the shared store is out of reach. When it answers again, everything is purged first:
+        the purges made meanwhile, here or elsewhere, never reached it."""
+        if self.retry_at is None:
+            return True
+        if time.monotonic() < self.retry_at:
+            return False
+        try:
+            self._purge([ALL])
+        except self.unreachable as error:
+            self._lost(error)
+            return False
+        self.retry_at = None
+        logger.warning("the shared page cache answers again; every kept page was dropped")
+        return True
+
+    def _lost(self, error: Exception) -> None:
+        """The shared store is out of reach: keep nothing (a purge may be missed), ask again later."""
+        if self.retry_at is None:
+            logger.warning("the shared page cache is out of reach, every page is rendered until it answers: %s", error)
+        self.retry_at = time.monotonic() + RETRY_SECONDS
         with self.lock:
-            paths = self.journal.read_new()
-            if paths:
-                self.generation += 1
-                if ALL in paths:
-                    self.pages.clear()
-                    self.keys_by_path.clear()
-                    self.bytes = 0
-                else:
-                    for path in paths:
-                        for key in self.keys_by_path.pop(path, ()):
-                            self.bytes -= self.pages.pop(key).size
+            self._drop([ALL])
+        self.journal.forget()
 
     def ticket(self, key: str) -> tuple[int, str | None]:
         """Taken before a page is rendered: where it may be kept, if nothing is purged meanwhile."""
-        return self.generation, self._shared_key(key) if self.shared is not None else None
+        generation = self.generation
+        if self.shared is None:
+            return generation, None
+        try:
+            return generation, self._shared_key(key)
+        except self.unreachable as error:
+            self._lost(error)  # which moves the generation on: ``put`` will keep nothing
+            return generation, None
 
     def get(self, key: str) -> Page | None:
         page = self.pages.get(key)
         if page is None and self.shared is not None:
-            page = self._shared_get(key)
+            try:
+                page = self._shared_get(key)
+            except self.unreachable as error:
+                self._lost(error)
+                return None
             if page is not None:
                 self._keep(key, page)
         return page
@@ -251,17 +318,28 @@ class PageCache:
         path's token as it was before rendering, which that purge deleted, so nobody will read it.
         """
         generation, shared_key = ticket
-        self.sync()
-        if generation != self.generation or page.size > self.max_bytes:
+        if not self.sync() or generation != self.generation or page.size > self.max_bytes:
             return
         self._keep(key, page)
         if shared_key is not None:
-            self.shared.set(shared_key, pickle.dumps(page), ex=24 * 3600)
+            try:
+                self.shared.set(shared_key, pickle.dumps(page), ex=24 * 3600)
+            except self.unreachable as error:
+                self._lost(error)
 
     def purge(self, paths: Iterable[str]) -> None:
+        """Every process drops these paths before it answers again. With the shared store out of reach, the
+        change that asked for it still stands: this process keeps nothing, and purges everything once the
+        store answers (``_reachable``), as does every process that found it gone."""
         paths = sorted(set(paths))
-        if not paths:
+        if not paths or not self._reachable():
             return
+        try:
+            self._purge(paths)
+        except self.unreachable as error:
+            self._lost(error)
+
+    def _purge(self, paths: list[str]) -> None:
         if self.shared is not None:
             if ALL in paths:
                 self.shared.incr(f"{self.prefix}:epoch")
@@ -316,15 +394,30 @@ def page_cache() -> PageCache:
 
         max_bytes = settings.PNYX_PAGE_CACHE_MB * 1024 * 1024
         if settings.PNYX_REDIS_URL:
-            import redis
-
             # One Redis may serve several sites: each keeps its pages under its own secret's fingerprint.
             prefix = "pnyx:" + hashlib.blake2b(settings.SECRET_KEY.encode(), digest_size=6).hexdigest()
-            client = redis.Redis.from_url(settings.PNYX_REDIS_URL)
-            _cache = PageCache(_RedisJournal(client, prefix), max_bytes=max_bytes, shared=client, prefix=prefix)
+            _cache = shared_page_cache(settings.PNYX_REDIS_URL, prefix, max_bytes=max_bytes)
         else:
             _cache = PageCache(_FileJournal(Path(settings.DATA_DIR) / "cache" / "purges"), max_bytes=max_bytes)
     return _cache
+
+
+def shared_page_cache(url: str, prefix: str, *, max_bytes: int) -> PageCache:
+    """A process's cache whose journal and pages are shared through the Redis at ``url``."""
+    import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    # A Redis that is gone costs a request a second at most, once a second (``RETRY_SECONDS``), and not
+    # redis-py's ten tries with growing pauses (3.5 s a call on a refused port). One try more, at once.
+    client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1, retry=Retry(NoBackoff(), 1))
+    return PageCache(
+        _RedisJournal(client, prefix),
+        max_bytes=max_bytes,
+        shared=client,
+        prefix=prefix,
+        unreachable=(redis.ConnectionError, redis.TimeoutError),
+    )
 
 
 def purge(paths: Iterable[str]) -> None:

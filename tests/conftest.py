@@ -1,8 +1,12 @@
 import os
+import shutil
 import socket
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
+import redis
 
 # Real exports written by others (WordPress, Disqus, Isso, spam corpora, hostile strings) are read
 # where they lie and never copied into the project. By default that is the "data" folder of the
@@ -352,3 +356,42 @@ def _moderation_settings_forgotten():
     from pnyx.discussion.rulebook import forget
 
     forget()
+
+
+class PrivateRedis:
+    """A redis-server on a free port that keeps nothing on disk, to be stopped and started again."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                redis.Redis(port=self.port, socket_connect_timeout=1).ping()
+                return
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def private_redis():
+    """A Redis of the test's own, which it may stop and start again (the shared one serves other tests)."""
+    if shutil.which("redis-server") is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is not installed, and CI needs these tests")
+        pytest.skip("redis-server is not installed: the tests that stop a Redis of their own need it")
+    server = PrivateRedis()
+    server.start()
+    yield server
+    if server.process.poll() is None:
+        server.stop()

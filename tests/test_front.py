@@ -19,7 +19,7 @@ from pnyx import pagecache, wsgi
 from pnyx.blog.models import Post
 from pnyx.discussion.moderation import comment_approve, comment_edit
 from pnyx.front import Front
-from pnyx.pagecache import PageCache, _FileJournal
+from pnyx.pagecache import PageCache, _FileJournal, shared_page_cache
 from pnyx.wsgi import django_application
 from tests.factories import CommentFactory, PostFactory, UserFactory, library_image
 
@@ -30,7 +30,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def front(tmp_path, monkeypatch):
     """The front over Django, with this test's own page cache and purge journal."""
-    cache = PageCache(_FileJournal(tmp_path / "purges"), max_bytes=8 * 1024 * 1024)
+    return _front_over(PageCache(_FileJournal(tmp_path / "purges"), max_bytes=8 * 1024 * 1024), monkeypatch)
+
+
+def _front_over(cache: PageCache, monkeypatch) -> Front:
     monkeypatch.setattr(pagecache, "_cache", cache)
     return Front(
         django_application,
@@ -328,3 +331,19 @@ def test_a_front_with_no_bypass_cookies_keeps_pages_for_every_browser(front):
     post = PostFactory()
     _call(plain, post.get_absolute_url())
     assert _call(plain, post.get_absolute_url(), cookie="sessionid=abc")[1]["x-pnyx-cache"] == "hit"
+
+
+def test_with_redis_out_of_reach_django_answers_and_nothing_is_kept(private_redis, monkeypatch):
+    """A Redis restart or outage slows the site down; it used to take it down (every page a 500)."""
+    monkeypatch.setattr(pagecache, "CHECK_INTERVAL", 0)  # the journal is read on every request
+    url = f"redis://127.0.0.1:{private_redis.port}/0"
+    cache = shared_page_cache(url, "pnyx:test", max_bytes=8 * 1024 * 1024)
+    front = _front_over(cache, monkeypatch)
+    post = PostFactory(title="Trams")
+    assert _call(front, post.get_absolute_url())[1]["x-pnyx-cache"] == "miss"
+    assert _call(front, post.get_absolute_url())[1]["x-pnyx-cache"] == "hit"
+
+    private_redis.stop()
+    status, headers, body = _call(front, post.get_absolute_url())
+    assert status == 200 and b"Trams" in body and "x-pnyx-cache" not in headers  # Django's own answer
+    assert not cache.pages
