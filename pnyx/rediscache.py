@@ -10,11 +10,67 @@ django-redis-cache's name for it). Otherwise it makes a new client for each task
 connection to Redis and the handshake that comes with one (the client library reads its own version
 from disk for it; RQ asks the server's): 4 ms of a comment POST's CPU, and as much again for each mail
 the worker queues.
+
+When Redis cannot be reached, the cache answers as an empty one that keeps nothing (a read misses, a
+write or an ``add`` fails) instead of raising, so a page that only used it to save work still renders:
+the moderation rules are read from the database, a sign-in's rate limit refuses (``add`` fails, so
+allauth cannot take its lock) rather than letting every attempt through. A warning is logged once a
+minute at most. ``incr``, ``decr`` and ``clear`` still raise: their callers must know.
 """
+
+import functools
+import logging
+import time
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
+from redis import ConnectionError as RedisConnectionError
 from redis import Redis
+from redis import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+RETRY_SECONDS = 1.0  # once Redis was out of reach, how long the cache answers without asking it
+WARN_EVERY = 60.0  # seconds between two warnings that Redis is out of reach, per process
+_state = {"retry_at": float("-inf"), "warned_at": float("-inf")}
+
+
+def _out_of_reach(error: Exception) -> None:
+    now = time.monotonic()
+    _state["retry_at"] = now + RETRY_SECONDS
+    if now - _state["warned_at"] >= WARN_EVERY:
+        _state["warned_at"] = now
+        logger.warning("the cache (Redis) is out of reach; reads miss and writes are dropped: %s", error)
+
+
+def _or(answer):
+    """The method as Django's, but while Redis cannot be reached, ``answer(*args, **kwargs)`` instead."""
+
+    def wrap(method):
+        @functools.wraps(method)
+        def wrapped(self, *args, **kwargs):
+            if time.monotonic() < _state["retry_at"]:
+                return answer(*args, **kwargs)
+            try:
+                return method(self, *args, **kwargs)
+            except (RedisConnectionError, RedisTimeoutError) as error:
+                _out_of_reach(error)
+                return answer(*args, **kwargs)
+
+        return wrapped
+
+    return wrap
+
+
+def _missed(key, default=None, version=None):
+    return default
+
+
+def _failed(*args, **kwargs) -> bool:
+    return False
+
+
+def _nothing(*args, **kwargs) -> None:
+    return None
 
 
 class _KeptClients(RedisCacheClient):
@@ -34,6 +90,16 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server: str, params: dict) -> None:
         super().__init__(server, params)
         self._class = _KeptClients
+
+    get = _or(_missed)(DjangoRedisCache.get)
+    get_many = _or(lambda keys, version=None: {})(DjangoRedisCache.get_many)
+    has_key = _or(_failed)(DjangoRedisCache.has_key)
+    add = _or(_failed)(DjangoRedisCache.add)
+    touch = _or(_failed)(DjangoRedisCache.touch)
+    delete = _or(_failed)(DjangoRedisCache.delete)
+    set = _or(_nothing)(DjangoRedisCache.set)
+    delete_many = _or(_nothing)(DjangoRedisCache.delete_many)
+    set_many = _or(lambda data, timeout=None, version=None: list(data))(DjangoRedisCache.set_many)
 
     def get_master_client(self) -> Redis:
         """The client django-rq queues tasks with, on the cache's own connections."""

@@ -144,7 +144,8 @@ def _language(raw: str) -> str:
     return code
 
 
-def _without_password(url: str) -> str:
+def without_password(url: str) -> str:
+    """A URL as it may be shown: its password, if any, as ***."""
     return re.sub(r"(://[^/@:]*:)[^/@]*@", r"\1***@", url)
 
 
@@ -362,18 +363,25 @@ DATABASES = {
         },
         _database,
         "a postgres://user:password@host:port/name or sqlite:////path/to/file URL",
-        shown=_without_password,
+        shown=without_password,
     )
 }
 if DATABASES["default"]["ENGINE"] == "pnyx.sqlite":
     _private_sqlite(DATABASES["default"]["NAME"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-PNYX_REDIS_URL = _env_value(
-    "REDIS_URL", "", _redis_url, "a redis://, rediss:// or unix:// URL", shown=_without_password
-)
+PNYX_REDIS_URL = _env_value("REDIS_URL", "", _redis_url, "a redis://, rediss:// or unix:// URL", shown=without_password)
 if PNYX_REDIS_URL:
-    CACHES = {"default": {"BACKEND": "pnyx.rediscache.RedisCache", "LOCATION": PNYX_REDIS_URL}}
+    # A Redis host that stopped answering costs a call a second, not the system's connect timeout
+    # (minutes); the cache then answers as an empty one for a second (pnyx.rediscache). RQ shares these
+    # connections.
+    CACHES = {
+        "default": {
+            "BACKEND": "pnyx.rediscache.RedisCache",
+            "LOCATION": PNYX_REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -1,5 +1,11 @@
 import django_rq
+import pytest
+import redis
 from django.core.cache import caches
+
+from pnyx import rediscache
+from pnyx.rediscache import RedisCache
+from tests.conftest import free_port
 
 
 def test_queued_tasks_share_the_caches_connections_to_redis(rq_tasks):
@@ -18,3 +24,20 @@ def test_the_cache_keeps_one_client_for_its_calls(rq_tasks):
     cache.delete("pnyx-test-kept-client")
     assert cache._cache.get_client() is client is cache._cache.get_client(write=True)
     assert django_rq.get_queue("default").connection is client
+
+
+def test_a_cache_whose_redis_is_gone_answers_as_an_empty_one_at_once(monkeypatch, caplog):
+    """A page that only used the cache to save work still renders while Redis is gone; ``incr`` still
+    says it failed, and a warning says why."""
+    monkeypatch.setattr(rediscache, "_state", {"retry_at": float("-inf"), "warned_at": float("-inf")})
+    cache = RedisCache(f"redis://127.0.0.1:{free_port()}/0", {"OPTIONS": {"socket_connect_timeout": 1}})
+    assert cache.get("pnyx-test-gone", "absent") == "absent"
+    assert cache.add("pnyx-test-gone", 1) is False  # allauth's rate limit takes no lock: it refuses
+    assert cache.set("pnyx-test-gone", 1) is None
+    assert cache.get_many(["pnyx-test-gone"]) == {}
+    assert cache.set_many({"pnyx-test-gone": 1}) == ["pnyx-test-gone"]
+    assert cache.delete("pnyx-test-gone") is False
+    with pytest.raises(redis.ConnectionError):
+        cache.incr("pnyx-test-gone")
+    [warning] = [r.getMessage() for r in caplog.records if r.name == "pnyx.rediscache"]
+    assert "out of reach" in warning
