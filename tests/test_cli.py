@@ -174,6 +174,20 @@ def test_an_unreachable_database_is_one_line_naming_it_without_the_password(tmp_
     assert "Connection refused" in line
 
 
+def test_serve_with_redis_unreachable_is_one_line_naming_it_without_the_password(tmp_path):
+    """The start drops every page Redis keeps (a new release may change any), so Redis must answer then;
+    once running, pnyx rides out a Redis that goes away (tests/test_pagecache.py)."""
+    port = free_port()  # nothing listens there
+    env = {**_sqlite_env(tmp_path), "REDIS_URL": f"redis://:s3cret-pw@127.0.0.1:{port}/0"}
+    result = subprocess.run(
+        [PNYX, "serve", "--port", str(free_port())], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "s3cret-pw" not in result.stderr + result.stdout
+    [line] = result.stderr.splitlines()
+    assert f"cannot reach Redis at redis://:***@127.0.0.1:{port}/0: " in line and "Connection refused" in line
+
+
 def test_serve_on_a_port_in_use_says_so_and_how_to_pick_another(tmp_path):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -85,11 +85,31 @@ def prepare(*, migrate: bool) -> None:
     """
     connection.ensure_connection()  # an unreachable database is the operator's one line (pnyx.cli), said here
     connections.close_all()  # and a connection must not be shared with a child
+    check_redis()
     child = multiprocessing.get_context("fork").Process(target=_prepare, args=(migrate,), name="pnyx-prepare")
     child.start()
     child.join()
     if child.exitcode != 0:
         raise CommandError("the data dir could not be prepared (the reason is above); nothing was started")
+
+
+def check_redis() -> None:
+    """With ``REDIS_URL``, Redis must answer before the site starts, as the database must: the start drops
+    every page Redis keeps (a new release may change any of them). Once running, pnyx rides out a Redis
+    that goes away (``pnyx.pagecache``, ``pnyx.rediscache``)."""
+    if not settings.PNYX_REDIS_URL:
+        return
+    import redis
+
+    from pnyx.settings import without_password
+
+    client = redis.Redis.from_url(settings.PNYX_REDIS_URL, socket_connect_timeout=5, socket_timeout=5)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        raise CommandError(f"cannot reach Redis at {without_password(settings.PNYX_REDIS_URL)}: {error}") from None
+    finally:
+        client.close()
 
 
 def _prepare(migrate: bool) -> None:
