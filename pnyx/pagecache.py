@@ -12,7 +12,8 @@ A page is stored under its path and query, and dropped by its path: purging ``/p
 page of that thread (``?cpage=2`` …). ``"*"`` drops everything.
 
 When Redis cannot be reached, a process keeps no pages and every request is rendered (``PageCache.sync``
-says so to the front), asking Redis again at most every ``RETRY_SECONDS``: the site stays up, only slower.
+says so to the front), asking Redis again at most once a second (``pnyx.outage``): the site stays up,
+only slower.
 A purge made meanwhile could not reach the others, so a process that found Redis gone purges everything
 once it answers again.
 
@@ -38,6 +39,8 @@ from pathlib import Path
 import brotli
 import zstandard
 
+from pnyx.outage import Outage
+
 MARK = "X-Pnyx-Page"
 """Header a view sets (value ``page``) to say: this response is the same for everyone; keep it."""
 
@@ -47,8 +50,6 @@ FRESH_UNTIL = "X-Pnyx-Fresh-Until"
 ALL = "*"
 CHECK_INTERVAL = 0.1
 """With Redis, the longest a process may serve a page after another machine purged it."""
-RETRY_SECONDS = 1.0
-"""With Redis unreachable, how long a process renders every page before it asks Redis again."""
 
 logger = logging.getLogger(__name__)
 
@@ -234,13 +235,12 @@ class PageCache:
         self.lock = threading.Lock()
         self.unreachable = unreachable
         """The errors that mean the shared store is out of reach (Redis's); the file journal has none."""
-        self.retry_at: float | None = None
-        """While the shared store is out of reach: when to ask it again."""
+        self.outage = Outage(logger, "every page is rendered until it answers")
 
     def sync(self) -> bool:
         """Drop what other processes (or this one) purged since the last look. False while the shared
         store is out of reach: then nothing may be served from here or kept, and every page is rendered."""
-        if self.retry_at is not None and not self._reachable():  # the test first: this runs on every hit
+        if self.outage.retry_at is not None and not self._reachable():  # the test first: it runs on every hit
             return False
         try:
             with self.lock:
@@ -266,24 +266,21 @@ class PageCache:
     def _reachable(self) -> bool:
         """False while the shared store is out of reach. When it answers again, everything is purged first:
         the purges made meanwhile, here or elsewhere, never reached it."""
-        if self.retry_at is None:
+        if self.outage.retry_at is None:
             return True
-        if time.monotonic() < self.retry_at:
+        if self.outage.waiting():
             return False
         try:
             self._purge([ALL])
         except self.unreachable as error:
             self._lost(error)
             return False
-        self.retry_at = None
-        logger.warning("the shared page cache answers again; every kept page was dropped")
+        self.outage.answered()
         return True
 
     def _lost(self, error: Exception) -> None:
         """The shared store is out of reach: keep nothing (a purge may be missed), ask again later."""
-        if self.retry_at is None:
-            logger.warning("the shared page cache is out of reach, every page is rendered until it answers: %s", error)
-        self.retry_at = time.monotonic() + RETRY_SECONDS
+        self.outage.failed(error)
         with self.lock:
             self._drop([ALL])
         self.journal.forget()
@@ -408,7 +405,7 @@ def shared_page_cache(url: str, prefix: str, *, max_bytes: int) -> PageCache:
     from redis.backoff import NoBackoff
     from redis.retry import Retry
 
-    # A Redis that is gone costs a request a second at most, once a second (``RETRY_SECONDS``), and not
+    # A Redis that is gone costs a request a second at most, once a second (``pnyx.outage``), and not
     # redis-py's ten tries with growing pauses (3.5 s a call on a refused port). One try more, at once.
     client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1, retry=Retry(NoBackoff(), 1))
     return PageCache(

@@ -14,13 +14,13 @@ the worker queues.
 When Redis cannot be reached, the cache answers as an empty one that keeps nothing (a read misses, a
 write or an ``add`` fails) instead of raising, so a page that only used it to save work still renders:
 the moderation rules are read from the database, a sign-in's rate limit refuses (``add`` fails, so
-allauth cannot take its lock) rather than letting every attempt through. A warning is logged once a
-minute at most. ``incr``, ``decr`` and ``clear`` still raise: their callers must know.
+allauth cannot take its lock) rather than letting every attempt through. For a second after a failure
+Redis is not asked at all (``pnyx.outage``). ``incr``, ``decr`` and ``clear`` still raise: their callers
+must know.
 """
 
 import functools
 import logging
-import time
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
@@ -28,18 +28,9 @@ from redis import ConnectionError as RedisConnectionError
 from redis import Redis
 from redis import TimeoutError as RedisTimeoutError
 
-logger = logging.getLogger(__name__)
-RETRY_SECONDS = 1.0  # once Redis was out of reach, how long the cache answers without asking it
-WARN_EVERY = 60.0  # seconds between two warnings that Redis is out of reach, per process
-_state = {"retry_at": float("-inf"), "warned_at": float("-inf")}
+from pnyx.outage import Outage
 
-
-def _out_of_reach(error: Exception) -> None:
-    now = time.monotonic()
-    _state["retry_at"] = now + RETRY_SECONDS
-    if now - _state["warned_at"] >= WARN_EVERY:
-        _state["warned_at"] = now
-        logger.warning("the cache (Redis) is out of reach; reads miss and writes are dropped: %s", error)
+_outage = Outage(logging.getLogger(__name__), "the cache's reads miss and its writes are dropped")
 
 
 def _or(answer):
@@ -48,13 +39,15 @@ def _or(answer):
     def wrap(method):
         @functools.wraps(method)
         def wrapped(self, *args, **kwargs):
-            if time.monotonic() < _state["retry_at"]:
+            if _outage.waiting():
                 return answer(*args, **kwargs)
             try:
-                return method(self, *args, **kwargs)
+                result = method(self, *args, **kwargs)
             except (RedisConnectionError, RedisTimeoutError) as error:
-                _out_of_reach(error)
+                _outage.failed(error)
                 return answer(*args, **kwargs)
+            _outage.answered()
+            return result
 
         return wrapped
 

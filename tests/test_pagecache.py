@@ -6,7 +6,7 @@ import time
 import pytest
 import redis
 
-from pnyx import pagecache
+from pnyx import outage, pagecache
 from pnyx.pagecache import Page, PageCache, shared_page_cache
 from tests.conftest import PrivateRedis
 
@@ -15,7 +15,7 @@ from tests.conftest import PrivateRedis
 def no_waiting(monkeypatch):
     """Each process looks at the journal on every request and asks a lost Redis again at once."""
     monkeypatch.setattr(pagecache, "CHECK_INTERVAL", 0)
-    monkeypatch.setattr(pagecache, "RETRY_SECONDS", 0)
+    monkeypatch.setattr(outage, "RETRY_SECONDS", 0)
 
 
 def _process(server: PrivateRedis) -> PageCache:
@@ -64,7 +64,7 @@ def test_a_purge_lost_while_redis_was_gone_is_made_good_when_it_answers_again(pr
 
     redis.Redis(port=private_redis.port).client_pause(3000)
     writer.purge(["/posts/tea/"])  # times out, and again on its one retry: lost
-    assert writer.retry_at is not None
+    assert writer.outage.retry_at is not None
     time.sleep(1.2)  # the pause is over
 
     assert writer.sync()  # Redis answers: the writer purges everything

@@ -4,6 +4,7 @@ import redis
 from django.core.cache import caches
 
 from pnyx import rediscache
+from pnyx.outage import Outage
 from pnyx.rediscache import RedisCache
 from tests.conftest import free_port
 
@@ -29,7 +30,7 @@ def test_the_cache_keeps_one_client_for_its_calls(rq_tasks):
 def test_a_cache_whose_redis_is_gone_answers_as_an_empty_one_at_once(monkeypatch, caplog):
     """A page that only used the cache to save work still renders while Redis is gone; ``incr`` still
     says it failed, and a warning says why."""
-    monkeypatch.setattr(rediscache, "_state", {"retry_at": float("-inf"), "warned_at": float("-inf")})
+    monkeypatch.setattr(rediscache, "_outage", Outage(rediscache._outage.logger, rediscache._outage.meanwhile))
     cache = RedisCache(f"redis://127.0.0.1:{free_port()}/0", {"OPTIONS": {"socket_connect_timeout": 1}})
     assert cache.get("pnyx-test-gone", "absent") == "absent"
     assert cache.add("pnyx-test-gone", 1) is False  # allauth's rate limit takes no lock: it refuses
@@ -41,3 +42,4 @@ def test_a_cache_whose_redis_is_gone_answers_as_an_empty_one_at_once(monkeypatch
         cache.incr("pnyx-test-gone")
     [warning] = [r.getMessage() for r in caplog.records if r.name == "pnyx.rediscache"]
     assert "out of reach" in warning
+
