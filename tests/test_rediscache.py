@@ -1,9 +1,11 @@
+import time
+
 import django_rq
 import pytest
 import redis
 from django.core.cache import caches
 
-from pnyx import rediscache
+from pnyx import outage, rediscache
 from pnyx.outage import Outage
 from pnyx.rediscache import RedisCache
 from tests.conftest import free_port
@@ -43,3 +45,17 @@ def test_a_cache_whose_redis_is_gone_answers_as_an_empty_one_at_once(monkeypatch
     [warning] = [r.getMessage() for r in caplog.records if r.name == "pnyx.rediscache"]
     assert "out of reach" in warning
 
+
+def test_for_a_second_after_redis_failed_the_cache_does_not_ask_it(private_redis, monkeypatch):
+    """A Redis host that stopped answering costs each call its timeout: after one failure, the calls of the
+    next second answer at once; then Redis is asked again."""
+    monkeypatch.setattr(rediscache, "_outage", Outage(rediscache._outage.logger, rediscache._outage.meanwhile))
+    monkeypatch.setattr(outage, "RETRY_SECONDS", 0.5)
+    cache = RedisCache(f"redis://127.0.0.1:{private_redis.port}/0", {"OPTIONS": {"socket_connect_timeout": 1}})
+    private_redis.stop()
+    assert cache.get("pnyx-test-wait") is None
+    private_redis.start()
+    assert cache.set("pnyx-test-wait", 1) is None and cache.get("pnyx-test-wait") is None  # not asked
+    time.sleep(0.5)
+    cache.set("pnyx-test-wait", 1)
+    assert cache.get("pnyx-test-wait") == 1
