@@ -124,6 +124,20 @@ def test_an_unsupported_database_url_is_refused_without_repeating_its_password(t
     assert "s3cret" not in result.stderr
 
 
+def test_postgresql_binds_parameters_on_the_server_unless_the_url_says_not(tmp_path):
+    """Server-side binding lets PostgreSQL prepare what runs often; a pooler that cannot keep prepared
+    statements turns it off on the URL."""
+    url = "postgres://pnyx@db.internal:5432/pnyx"
+    options = _settings(tmp_path, "DATABASES", DATABASE_URL=url)["DATABASES"]["default"]["OPTIONS"]
+    assert options == {"server_side_binding": True, "prepare_threshold": 5}
+    off = _settings(tmp_path, "DATABASES", DATABASE_URL=url + "?server_side_binding=false&sslmode=require")
+    assert off["DATABASES"]["default"]["OPTIONS"] == {
+        "server_side_binding": False,
+        "prepare_threshold": 5,
+        "sslmode": "require",
+    }
+
+
 def test_an_unparseable_database_url_is_refused(tmp_path):
     result = _pnyx(["migrate"], tmp_path, DATABASE_URL="postgres://pnyx@db.example.org:99999/pnyx")
     _assert_refused_in_one_line(result, "DATABASE_URL", "postgres://pnyx@db.example.org:99999/pnyx")
