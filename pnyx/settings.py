@@ -169,15 +169,13 @@ def _database(url: str) -> dict:
     if database["ENGINE"] == "django.db.backends.sqlite3":
         database.update(ENGINE="pnyx.sqlite", OPTIONS=_SQLITE_OPTIONS, TEST=_SQLITE_TEST)
     else:
-        database["OPTIONS"] = _POSTGRES_OPTIONS | database.get("OPTIONS", {})
+        database.update(ENGINE="pnyx.postgresql", OPTIONS=_POSTGRES_OPTIONS | database.get("OPTIONS", {}))
     return database
 
 
-# PostgreSQL gets each query's parameters apart from its text (server-side binding), so that a query run
-# five times on a connection is prepared: the server parses and plans it once, not on every request. A
-# comment POST runs the same ten queries every time; prepared, they cost PostgreSQL half the CPU
-# (bench/README.md). Django's default is client-side binding with nothing prepared. A pooler that cannot keep
-# prepared statements (PgBouncer in transaction mode before 1.21) needs ?server_side_binding=false on the URL.
+# PostgreSQL gets each query's values apart from its text, so that a query a connection has run five times
+# is prepared (pnyx/postgresql says why). A pooler that cannot keep prepared statements (PgBouncer in
+# transaction mode before 1.21) needs ?server_side_binding=false on the URL, which the URL's options override.
 _POSTGRES_OPTIONS = {"server_side_binding": True, "prepare_threshold": 5}
 
 

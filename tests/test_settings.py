@@ -128,8 +128,9 @@ def test_postgresql_binds_parameters_on_the_server_unless_the_url_says_not(tmp_p
     """Server-side binding lets PostgreSQL prepare what runs often; a pooler that cannot keep prepared
     statements turns it off on the URL."""
     url = "postgres://pnyx@db.internal:5432/pnyx"
-    options = _settings(tmp_path, "DATABASES", DATABASE_URL=url)["DATABASES"]["default"]["OPTIONS"]
-    assert options == {"server_side_binding": True, "prepare_threshold": 5}
+    database = _settings(tmp_path, "DATABASES", DATABASE_URL=url)["DATABASES"]["default"]
+    assert database["ENGINE"] == "pnyx.postgresql"
+    assert database["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
     off = _settings(tmp_path, "DATABASES", DATABASE_URL=url + "?server_side_binding=false&sslmode=require")
     assert off["DATABASES"]["default"]["OPTIONS"] == {
         "server_side_binding": False,

@@ -257,22 +257,6 @@ def test_the_write_transaction_reads_the_thread_only_where_it_locks_its_row():
         assert read == []
 
 
-def test_on_postgresql_the_queries_every_comment_runs_are_planned_once_per_connection():
-    """Each comment runs the same queries; PostgreSQL parses and plans them once per connection (prepared
-    statements, pnyx/settings.py), not once per comment."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL only: SQLite has no prepared statements to look at")
-    post = PostFactory()
-    for n in range(6):
-        _post(post, Commenter(name=f"Reader {n}", email=f"reader-{n}@example.org"), body=f"Point number {n}.")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements")
-        prepared = [statement for (statement,) in cursor.fetchall()]
-    assert any(statement.startswith('INSERT INTO "discussion_comment"') for statement in prepared), prepared
-
-
 def test_a_proven_browser_writing_under_another_name_is_held():
     post = PostFactory()
     earlier = CommentFactory(post=post, author_name="Regular", author_email="regular@example.org")
