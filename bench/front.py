@@ -872,7 +872,7 @@ def postgres_database(url: str) -> Iterator[tuple[str, str]]:
     if not name:
         yield "", f"--database-url {url} names no database"
         return
-    admin_url = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    admin_url = urllib.parse.urlunsplit(parts._replace(path="/postgres", query=""))  # the query: pnyx's options
     try:
         with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as admin:
             exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
