@@ -4,12 +4,12 @@ Every way in goes through here: a reader's POST (``posting``), the emailed confi
 moderator's action in the admin (list actions and the edit form alike) or on the desk (``desk``), the
 author's own edit or deletion (``own``), and an import (``CommentBatch``).
 The thread's count follows in the same transaction as the change, and so does the line the change
-leaves in the comment's history (``CommentEvent``: who or which rule, from which status to which, and an
-edit's old text), except for an import's comments (see ``CommentEvent``). Then, once that transaction has
-committed, every change reaches one point: the ``comment_changed`` signal, sent with
-``changes=[Change(...), ...]``. What reacts to a change (the confirmation mail today; page purges and
-the outbox next) connects to that signal, so it never acts on a change that was rolled back, and no
-change can happen without it.
+leaves in the comment's history (``CommentEvent``: who or which rule, from which status to which, an
+edit's old text, and the mails it still owes), except for an import's comments (see ``CommentEvent``).
+Then, once that transaction has committed, every change reaches one point: the ``comment_changed``
+signal, sent with ``changes=[Change(...), ...]``. What reacts to a change (the mails, page purges, the
+spam engine's lessons) connects to that signal, so it never acts on a change that was rolled back, and
+no change can happen without it.
 """
 
 import logging
@@ -50,6 +50,20 @@ class Change:
     def changes_pages(self) -> bool:
         """Whether the pages showing the thread must be rendered again: the above, or a public text edited."""
         return self.changes_what_readers_see or (self.edited and self.new == Comment.PUBLIC)
+
+    @property
+    def notice(self) -> str:
+        """What the change is to the mail (``notifications``): a reader's new comment held ("held"), a
+        comment readers can now see ("published"), one a moderator approved from held ("approved":
+        published, and its author told), or nothing (""). An import's comments mail nobody."""
+        if self.via == Comment.Via.IMPORT:
+            return ""
+        if self.old is None and self.new == Comment.Status.PENDING and self.via == Comment.Via.RULES:
+            return "held"
+        if self.new == Comment.PUBLIC and self.old in (None, Comment.Status.PENDING):
+            moderated = self.old == Comment.Status.PENDING and self.via == Comment.Via.MODERATOR
+            return "approved" if moderated else "published"
+        return ""
 
 
 Actor = AbstractBaseUser | None
@@ -111,6 +125,7 @@ def _audit(comment: Comment, change: Change, *, actor: Actor, what: str, old_bod
         new_status=change.new,
         what=what[:200],
         old_body=old_body,
+        notice=change.notice,
     )
 
 

@@ -409,7 +409,9 @@ class Comment(models.Model):
 class CommentEvent(models.Model):
     """One step of a comment's history, for moderators: who or which rule, what, when, from which status
     to which. Written by the lifecycle in the transaction of the change it records, so there is no change
-    without its line here. An edit keeps the text it replaced.
+    without its line here. An edit keeps the text it replaced. A change that mails someone is marked
+    (``notice``) until a task takes it to write its mails: a task lost before it leaves the mark, and the
+    worker finds it (``notifications``).
 
     Imported comments have no creation line (``CommentBatch`` skips it: a 100,000-comment import would
     write 100,000 more rows to say "imported", which the comment's own ``status_via`` already says).
@@ -425,10 +427,22 @@ class CommentEvent(models.Model):
     new_status = models.CharField(max_length=10)
     what = models.CharField(max_length=200, blank=True, help_text=_("The reason given, or what was done."))
     old_body = models.TextField(blank=True, help_text=_("For an edit: the text before it."))
+    notice = models.CharField(
+        max_length=10,
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_("The mails this change still owes (held, published, approved); empty once they are written."),
+    )
 
     class Meta:
         ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["comment", "at"])]
+        indexes = [
+            models.Index(fields=["comment", "at"]),
+            # The changes whose mails are still to be written (``notifications.notices_write``): a few rows
+            # at any time, among every comment's history.
+            models.Index(fields=["id"], condition=~Q(notice=""), name="commentevent_notice_owed"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.comment_id}: {self.old_status or 'new'} -> {self.new_status} ({self.what})"

@@ -5,7 +5,7 @@ from django_tasks import task
 from pnyx.outbox.services import sent_here
 
 from .following import followers_notify
-from .notifications import comment_notify
+from .notifications import notices_write
 
 
 @task()
@@ -14,6 +14,6 @@ def notify_followers(thread_id: int, comment_id: int | None = None) -> int:
 
 
 @task()
-def notify_comment(comment_id: int, kind: str) -> None:
-    with sent_here():  # its few mails: a task each would cost the worker more than sending them
-        comment_notify(comment_id=comment_id, kind=kind)
+def notify_changes() -> int:
+    with sent_here():  # the mails it wrote: a task each would cost the worker more than sending them
+        return notices_write()

@@ -73,14 +73,15 @@ def test_a_held_comment_mails_each_moderator_links_that_act_only_on_a_post(clien
 
 
 def test_a_held_comments_notices_are_sent_by_the_one_task_that_wrote_them(smtp_server, moderator, post):
-    """A task per mail cost the worker as much again as the mail itself."""
+    """A task per mail cost the worker as much again as the mail itself (``tests/discussion/test_notices.py``:
+    one task for many comments)."""
     from django_tasks_db.models import DBTaskResult
 
     ModeratorFactory(username="mod2", email="mod2@example.com")
     _comment(Browser(), post, text="Please look at this.")
     assert sorted(m["To"] for m in smtp_server.messages) == ["mod2@example.com", "mod@example.com"]
     tasks = DBTaskResult.objects.exclude(task_path="pnyx.blog.tasks.announce")  # the post's, to its subscribers
-    assert list(tasks.values_list("task_path", flat=True)) == ["pnyx.discussion.tasks.notify_comment"]
+    assert list(tasks.values_list("task_path", flat=True)) == ["pnyx.discussion.tasks.notify_changes"]
     assert set(Email.objects.values_list("status", flat=True)) == {"sent"}
 
 

@@ -4,7 +4,8 @@
 (``pnyx serve --no-worker``). With ``PNYX_TASKS=database`` (the default) it is django-tasks-db's
 ``db_worker``; with ``PNYX_TASKS=redis``, django-rq's ``rqworker`` with its scheduler, which wakes the
 retries due later. Either way it queues again any mail whose task was lost (a worker killed mid-send,
-a queue that could not take it), when it starts and every few minutes.
+a queue that could not take it), and the notice task if a change's mails were never written, when it
+starts and every few minutes.
 
 RQ's worker runs each task in the worker process itself (``SimpleWorker``), as ``db_worker`` does.
 RQ's default forks a process per task, and each of those opened its own database connection: on
@@ -25,6 +26,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections, connection
 from django_tasks.signals import task_finished, task_started
 
+from pnyx.discussion.notifications import notices_requeue_stale
 from pnyx.outbox.conf import conf
 from pnyx.outbox.services import email_requeue_stale
 
@@ -35,11 +37,16 @@ def _sweep_forever(every: float) -> None:
     while True:
         time.sleep(every)
         try:
-            email_requeue_stale()
+            _sweep()
         except Exception:
             logger.exception("could not look for lost mail; trying again later")
         finally:
             connection.close()  # this thread's own connection: never held between sweeps
+
+
+def _sweep() -> None:
+    email_requeue_stale()
+    notices_requeue_stale()
 
 
 def _fresh_database(**kwargs) -> None:
@@ -57,7 +64,7 @@ class Command(BaseCommand):
         parser.add_argument("--burst", action="store_true", help="run what is due, then exit")
 
     def handle(self, *args, interval: float, burst: bool, **options) -> None:
-        email_requeue_stale()
+        _sweep()
         if not burst:
             threading.Thread(target=_sweep_forever, args=(conf.STALE_AFTER / 3,), daemon=True).start()
         if settings.PNYX_TASKS == "redis":

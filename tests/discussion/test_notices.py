@@ -1,0 +1,130 @@
+"""The notice task: the mails a change owes are written by one task for many changes, and never lost or
+doubled on the way. Each runs on the database task backend and, when REDIS_URL is set, on RQ."""
+
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from django.core.management import call_command
+from django.test import Client as Browser
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks.signals import task_started
+
+from pnyx.discussion import notifications, tasks
+from pnyx.discussion.models import Comment, CommentEvent
+from pnyx.discussion.tasks import notify_changes
+from pnyx.outbox.conf import conf as outbox_conf
+from tests.factories import ModeratorFactory, PostFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SAME_ORIGIN = {"HTTP_SEC_FETCH_SITE": "same-origin"}
+
+
+@pytest.fixture(params=["database", "redis"])
+def backend(request):
+    if request.param == "redis":
+        request.getfixturevalue("rq_tasks")
+    return request.param
+
+
+@pytest.fixture
+def post():
+    ModeratorFactory(username="mod", email="mod@example.com")
+    return PostFactory(title="Bicycles")
+
+
+def _held(post, text: str) -> None:
+    data = {"comment": text, "author": "Robin", "email": "robin@example.org", "url": ""}
+    response = Browser().post(reverse("discussion:post", args=[post.thread.pk]), data, **SAME_ORIGIN)
+    assert response.status_code == 302
+    assert Comment.objects.filter(body=text, status=Comment.Status.PENDING).exists()
+
+
+def _queued(backend: str) -> int:
+    """How many notice tasks wait in the queue, not yet started."""
+    if backend == "redis":
+        import django_rq
+
+        return sum(job.func_name == notify_changes.module_path for job in django_rq.get_queue("default").jobs)
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(task_path=notify_changes.module_path, status="READY").count()
+
+
+def _lose_queued_tasks(backend: str) -> None:
+    if backend == "redis":
+        import django_rq
+
+        django_rq.get_queue("default").empty()
+    else:
+        from django_tasks_db.models import DBTaskResult
+
+        DBTaskResult.objects.all().delete()
+
+
+def _mailed(inbox) -> list[str]:
+    return sorted(m.get_body(("plain",)).get_content().split("#comment-")[1].split()[0] for m in inbox.received)
+
+
+def _ids() -> list[str]:
+    return sorted(str(pk) for pk in Comment.objects.values_list("pk", flat=True))
+
+
+def test_a_burst_of_held_comments_queues_one_task_that_mails_the_moderator_of_each(backend, post, smtp_server):
+    for n in range(3):
+        _held(post, f"Held comment {n}")
+    assert _queued(backend) == 1  # the second and third found the first still waiting
+    assert CommentEvent.objects.exclude(notice="").count() == 3
+    smtp_server.worker.run()
+    assert _mailed(smtp_server) == _ids()
+    assert not CommentEvent.objects.exclude(notice="").exists()
+
+
+def test_a_change_made_while_the_task_runs_queues_another_and_is_mailed_too(backend, post, smtp_server):
+    _held(post, "The first")
+
+    def comment_meanwhile(sender, task_result, **kwargs):
+        task_started.disconnect(comment_meanwhile)
+        _held(post, "Written while the task ran")  # the task has started: it may have read the marks already
+
+    task_started.connect(comment_meanwhile)
+    try:
+        smtp_server.worker.run()
+    finally:
+        task_started.disconnect(comment_meanwhile)
+    smtp_server.worker.run()
+    assert Comment.objects.count() == 2
+    assert _mailed(smtp_server) == _ids()
+
+
+def test_a_change_whose_task_was_lost_is_mailed_when_the_worker_looks_for_lost_work(backend, post, smtp_server):
+    _held(post, "Its task is lost")
+    _lose_queued_tasks(backend)
+    call_command("worker", "--burst", verbosity=0)
+    assert smtp_server.received == []  # a task may merely be slow: only a mark older than STALE_AFTER is lost
+    CommentEvent.objects.update(at=timezone.now() - timedelta(seconds=outbox_conf.STALE_AFTER + 1))
+    call_command("worker", "--burst", verbosity=0)
+    assert _mailed(smtp_server) == _ids()
+
+
+def test_two_tasks_write_a_changes_mails_once(backend, post, smtp_server):
+    """Two web processes each queue a task for what is marked; the second finds nothing left to write."""
+    _held(post, "Two tasks for it")
+    notify_changes.enqueue()
+    smtp_server.worker.run()
+    assert _mailed(smtp_server) == _ids()
+
+
+def test_when_the_queue_cannot_take_the_task_the_request_writes_the_mails(post, smtp_server, monkeypatch):
+    def queue_down(*args, **kwargs):
+        raise ConnectionError("the queue is down")
+
+    monkeypatch.setattr(notifications, "_rung", None)
+    monkeypatch.setattr(tasks, "notify_changes", SimpleNamespace(enqueue=queue_down))
+    _held(post, "Queued nowhere")
+    assert not CommentEvent.objects.exclude(notice="").exists()
+    monkeypatch.undo()
+    smtp_server.worker.run()  # the mail itself is queued as any other, by the outbox
+    assert _mailed(smtp_server) == _ids()
