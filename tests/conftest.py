@@ -99,6 +99,7 @@ class _Inbox:
 
     def __init__(self):
         self.received = []
+        self.peers = []  # the client's (address, port) for each mail received: one per connection
         self.worker = None
         self.refuse: set[str] = set()  # addresses the server answers "550 no such user"
 
@@ -125,6 +126,7 @@ class _Handler:
         from email import message_from_bytes, policy
 
         self.inbox.received.append(message_from_bytes(envelope.content, policy=policy.default))
+        self.inbox.peers.append(session.peer)
         return "250 OK"
 
 

@@ -13,13 +13,14 @@ A task that writes mails (a comment's notices) sends them itself once it has wri
 import logging
 import smtplib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.template import TemplateDoesNotExist
@@ -121,9 +122,9 @@ def email_queue(
 def sent_here() -> Iterator[None]:
     """Mails written inside the block (and committed) are sent right after it, by the caller, rather than
     each handed to the task queue: for a task in the worker, whose every task costs as much again as
-    the mail. One that cannot be sent now is tried again later as any other (``email_deliver``); if the
-    block fails, or a send breaks, what is left goes to the queue. Never in a request: the reader
-    would wait for the mail server."""
+    the mail. They go in one connection to the mail server. One that cannot be sent now is tried again
+    later as any other (``email_deliver``); if the block fails, or a send breaks, what is left goes to
+    the queue. Never in a request: the reader would wait for the mail server."""
     written = _WrittenHere()
     token = _written_here.set(written)
     try:
@@ -135,14 +136,20 @@ def sent_here() -> Iterator[None]:
     finally:
         written.open = False
         _written_here.reset(token)
-    for n, email_id in enumerate(written.ids):
-        try:
-            email_deliver(email_id=email_id)
-        except Exception:
-            logger.exception("could not send mail %s here; queuing it and the rest", email_id)
-            for left in written.ids[n:]:
-                enqueue(left)
-            return
+    if not written.ids:
+        return
+    connection = get_connection()  # one conversation with the mail server for them all
+    try:
+        for n, email_id in enumerate(written.ids):
+            try:
+                email_deliver(email_id=email_id, connection=connection)
+            except Exception:
+                logger.exception("could not send mail %s here; queuing it and the rest", email_id)
+                for left in written.ids[n:]:
+                    enqueue(left)
+                return
+    finally:
+        _hang_up(connection)
 
 
 def _render_optional(name: str, context: dict) -> str:
@@ -171,11 +178,13 @@ def enqueue(email_id: int, *, delay: int = 0) -> None:
         logger.exception("could not queue mail %s; it waits for the next worker start", email_id)
 
 
-def email_deliver(*, email_id: int) -> str:
+def email_deliver(*, email_id: int, connection: BaseEmailBackend | None = None) -> str:
     """One attempt at sending one stored mail; returns what happened, for the task's result.
 
     The row is claimed with one conditional UPDATE, so two tasks for one mail (a retry by staff while
-    the queue still held it, a requeue after a crash) never send it twice.
+    the queue still held it, a requeue after a crash) never send it twice. ``connection``: one the caller
+    keeps open for several mails (``sent_here``), so that each mail is not a new connection, greeting and
+    goodbye; after a failure it is closed, and the next mail opens a new one.
     """
     claimed = Email.objects.filter(pk=email_id, status__in=(Email.Status.QUEUED, Email.Status.RETRYING)).update(
         status=Email.Status.SENDING, attempts=F("attempts") + 1, updated_at=timezone.now()
@@ -183,11 +192,20 @@ def email_deliver(*, email_id: int) -> str:
     if not claimed:
         return "nothing to send"
     email = Email.objects.get(pk=email_id)
-    message = EmailMultiAlternatives(email.subject, email.body_text, None, [email.to], headers=email.headers)
+    message = EmailMultiAlternatives(
+        email.subject, email.body_text, None, [email.to], headers=email.headers, connection=connection
+    )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
     try:
-        message.send()
+        try:
+            if connection is not None:
+                connection.open()  # opened here, it stays open after the send (Django closes what it opened)
+            message.send()
+        except Exception:
+            if connection is not None:
+                _hang_up(connection)
+            raise
     except smtplib.SMTPRecipientsRefused as error:
         code, answer = next(iter(error.recipients.values()), (0, b""))
         return _failed(email, _answer(code, answer), permanent=500 <= code < 600)
@@ -199,6 +217,11 @@ def email_deliver(*, email_id: int) -> str:
         status=Email.Status.SENT, answer="accepted by the mail server", sent_at=timezone.now(), next_attempt_at=None
     )
     return "sent"
+
+
+def _hang_up(connection: BaseEmailBackend) -> None:
+    with suppress(OSError, smtplib.SMTPException):  # a server that is gone needs no goodbye
+        connection.close()
 
 
 def _answer(code: int, text: bytes | str) -> str:

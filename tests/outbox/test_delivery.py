@@ -52,6 +52,18 @@ def test_mails_a_task_writes_are_sent_by_it_and_queued_if_it_then_fails(smtp_ser
     assert smtp_server.received[-1]["To"] == "third@example.org"
 
 
+def test_mails_a_task_writes_go_in_one_connection_and_a_refusal_only_starts_a_new_one(smtp_server):
+    """A greeting and a goodbye for every mail cost the worker more than the mail's own commands."""
+    smtp_server.refuse.add("nobody@example.org")
+    with sent_here():
+        for to in ("first@example.org", "second@example.org", "nobody@example.org", "third@example.org"):
+            _queue(to=to)
+    assert [m["To"] for m in smtp_server.received] == ["first@example.org", "second@example.org", "third@example.org"]
+    first, second, third = smtp_server.peers
+    assert first == second != third
+    assert Email.objects.get(to="nobody@example.org").status == "failed"
+
+
 def test_a_rolled_back_transaction_mails_nobody(smtp_server, mail_worker):
     with pytest.raises(RuntimeError), transaction.atomic():
         _queue()
