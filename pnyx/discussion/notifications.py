@@ -17,6 +17,7 @@ setting). Imported comments mail nobody.
 """
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -96,13 +97,19 @@ def notices_write(*, batch: int = 100) -> int:
     comment POSTs wait 600 ms (``bench/front.py``). A worker killed between the two loses that change's
     mails, as a task lost with them always did.
     """
-    done = 0
+    done, team = 0, None
+
+    def moderating() -> list[AbstractBaseUser]:  # read once a run: two queries a held comment otherwise
+        nonlocal team
+        team = moderators() if team is None else team
+        return team
+
     while True:
         owed = CommentEvent.objects.exclude(notice="").order_by("pk").values_list("pk", "comment_id", "notice")
         owed = list(owed[:batch])
         for pk, comment_id, kind in owed:
             if CommentEvent.objects.filter(pk=pk, notice=kind).update(notice=""):
-                comment_notify(comment_id=comment_id, kind=kind)
+                comment_notify(comment_id=comment_id, kind=kind, moderating=moderating)
                 done += 1
         if len(owed) < batch:
             return done
@@ -120,14 +127,17 @@ def notices_requeue_stale() -> bool:
     return True
 
 
-def comment_notify(*, comment_id: int, kind: str) -> None:
-    """Write the mails of one change (``Change.notice``) into the outbox, as the comment is now."""
+def comment_notify(
+    *, comment_id: int, kind: str, moderating: Callable[[], list[AbstractBaseUser]] | None = None
+) -> None:
+    """Write the mails of one change (``Change.notice``) into the outbox, as the comment is now.
+    ``moderating``: who is mailed about a held comment (``moderators``, by default asked now)."""
     comment = (_held_comment if kind == "held" else _published_comment).first(comment_id)
     if comment is None:
         return
     if kind == "held":
         if comment.status == Comment.Status.PENDING:  # approved or binned meanwhile: nothing waits
-            comment_held_notify(comment)
+            comment_held_notify(comment, (moderating or moderators)())
         return
     if not comment.is_public:  # hidden again before the task ran: nobody is told of it
         return
@@ -177,12 +187,12 @@ def mail_context(comment: Comment) -> dict:
     }
 
 
-def comment_held_notify(comment: Comment) -> None:
+def comment_held_notify(comment: Comment, team: list[AbstractBaseUser]) -> None:
     if needs_confirmation(comment) and may_send_confirmation(comment.author_email):
         confirmation_queue(comment)
     context = mail_context(comment)
     own = own_address(comment)
-    for moderator in moderators():
+    for moderator in team:
         if moderator.email.strip().lower() == own:
             continue
         links = {f"{action}_url": moderation_url(comment, action, moderator) for action in ("approve", "spam", "trash")}

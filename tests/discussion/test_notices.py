@@ -6,7 +6,9 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client as Browser
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks.signals import task_started
@@ -15,6 +17,7 @@ from pnyx.discussion import notifications, tasks
 from pnyx.discussion.models import Comment, CommentEvent
 from pnyx.discussion.tasks import notify_changes
 from pnyx.outbox.conf import conf as outbox_conf
+from pnyx.outbox.models import Email
 from tests.factories import ModeratorFactory, PostFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -128,3 +131,12 @@ def test_when_the_queue_cannot_take_the_task_the_request_writes_the_mails(post, 
     monkeypatch.undo()
     smtp_server.worker.run()  # the mail itself is queued as any other, by the outbox
     assert _mailed(smtp_server) == _ids()
+
+
+def test_a_task_asks_who_moderates_once_for_all_the_held_comments_it_mails(post, smtp_server):
+    for n in range(3):
+        _held(post, f"Held comment {n}")
+    with CaptureQueriesContext(connection) as ran:
+        assert notifications.notices_write() == 3
+    assert sum("discussion_moderationsettings" in query["sql"] for query in ran) == 1
+    assert Email.objects.filter(to="mod@example.com").count() == 3
