@@ -198,6 +198,14 @@ def rq_tasks(settings):
         yield queue
 
 
+@pytest.fixture(params=["database", "redis"])
+def task_backend(request) -> str:
+    """The test runs on the database task backend, then on RQ (skipped without REDIS_URL)."""
+    if request.param == "redis":
+        request.getfixturevalue("rq_tasks")
+    return request.param
+
+
 class _Worker:
     """The task worker, run in this process: ``run()`` does every task that is due, then returns."""
 

@@ -25,13 +25,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 SAME_ORIGIN = {"HTTP_SEC_FETCH_SITE": "same-origin"}
 
 
-@pytest.fixture(params=["database", "redis"])
-def backend(request):
-    if request.param == "redis":
-        request.getfixturevalue("rq_tasks")
-    return request.param
-
-
 @pytest.fixture
 def post():
     ModeratorFactory(username="mod", email="mod@example.com")
@@ -75,17 +68,17 @@ def _ids() -> list[str]:
     return sorted(str(pk) for pk in Comment.objects.values_list("pk", flat=True))
 
 
-def test_a_burst_of_held_comments_queues_one_task_that_mails_the_moderator_of_each(backend, post, smtp_server):
+def test_a_burst_of_held_comments_queues_one_task_that_mails_the_moderator_of_each(task_backend, post, smtp_server):
     for n in range(3):
         _held(post, f"Held comment {n}")
-    assert _queued(backend) == 1  # the second and third found the first still waiting
+    assert _queued(task_backend) == 1  # the second and third found the first still waiting
     assert CommentEvent.objects.exclude(notice="").count() == 3
     smtp_server.worker.run()
     assert _mailed(smtp_server) == _ids()
     assert not CommentEvent.objects.exclude(notice="").exists()
 
 
-def test_a_change_made_while_the_task_runs_queues_another_and_is_mailed_too(backend, post, smtp_server):
+def test_a_change_made_while_the_task_runs_queues_another_and_is_mailed_too(task_backend, post, smtp_server):
     _held(post, "The first")
 
     def comment_meanwhile(sender, task_result, **kwargs):
@@ -102,9 +95,9 @@ def test_a_change_made_while_the_task_runs_queues_another_and_is_mailed_too(back
     assert _mailed(smtp_server) == _ids()
 
 
-def test_a_change_whose_task_was_lost_is_mailed_when_the_worker_looks_for_lost_work(backend, post, smtp_server):
+def test_a_change_whose_task_was_lost_is_mailed_when_the_worker_looks_for_lost_work(task_backend, post, smtp_server):
     _held(post, "Its task is lost")
-    _lose_queued_tasks(backend)
+    _lose_queued_tasks(task_backend)
     call_command("worker", "--burst", verbosity=0)
     assert smtp_server.received == []  # a task may merely be slow: only a mark older than STALE_AFTER is lost
     CommentEvent.objects.update(at=timezone.now() - timedelta(seconds=outbox_conf.STALE_AFTER + 1))
@@ -112,7 +105,7 @@ def test_a_change_whose_task_was_lost_is_mailed_when_the_worker_looks_for_lost_w
     assert _mailed(smtp_server) == _ids()
 
 
-def test_two_tasks_write_a_changes_mails_once(backend, post, smtp_server):
+def test_two_tasks_write_a_changes_mails_once(task_backend, post, smtp_server):
     """Two web processes each queue a task for what is marked; the second finds nothing left to write."""
     _held(post, "Two tasks for it")
     notify_changes.enqueue()

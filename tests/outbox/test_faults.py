@@ -22,13 +22,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 SAME_ORIGIN = {"HTTP_SEC_FETCH_SITE": "same-origin"}
 
 
-@pytest.fixture(params=["database", "redis"])
-def backend(request):
-    if request.param == "redis":
-        request.getfixturevalue("rq_tasks")
-    return request.param
-
-
 @pytest.fixture
 def post():
     ModeratorFactory(username="mod", email="mod@example.com")
@@ -48,7 +41,7 @@ def _what_arrived(inbox) -> list[tuple[str, str]]:
 
 
 def test_mail_written_while_the_server_is_down_arrives_once_it_is_back_exactly_once(
-    backend, post, smtp_port, mail_worker, settings
+    task_backend, post, smtp_port, mail_worker, settings
 ):
     settings.PNYX_EMAIL_RETRY_DELAYS = (1,) * 10  # a minute in real life
     for n in range(3):
@@ -101,7 +94,7 @@ class SilentServer:
 
 
 def test_a_server_that_never_answers_slows_no_page_and_the_mail_goes_out_when_it_answers(
-    backend, post, smtp_port, mail_worker, settings
+    task_backend, post, smtp_port, mail_worker, settings
 ):
     settings.EMAIL_TIMEOUT = 3
     # The first retry comes after the worker has met the silent server with each mail (3 s apiece).
