@@ -138,8 +138,7 @@ def sent_here() -> Iterator[None]:
         _written_here.reset(token)
     if not written.ids:
         return
-    connection = get_connection()  # one conversation with the mail server for them all
-    try:
+    with mail_server() as connection:
         for n, email_id in enumerate(written.ids):
             try:
                 email_deliver(email_id=email_id, connection=connection)
@@ -148,6 +147,15 @@ def sent_here() -> Iterator[None]:
                 for left in written.ids[n:]:
                     enqueue(left)
                 return
+
+
+@contextmanager
+def mail_server() -> Iterator[BaseEmailBackend]:
+    """One conversation with the mail server for the mails sent in the block (``email_deliver``), so that
+    each is not a new connection, greeting and goodbye; it says goodbye at the end."""
+    connection = get_connection()
+    try:
+        yield connection
     finally:
         _hang_up(connection)
 
@@ -178,13 +186,13 @@ def enqueue(email_id: int, *, delay: int = 0) -> None:
         logger.exception("could not queue mail %s; it waits for the next worker start", email_id)
 
 
-def email_deliver(*, email_id: int, connection: BaseEmailBackend | None = None) -> str:
-    """One attempt at sending one stored mail; returns what happened, for the task's result.
+def email_deliver(*, email_id: int, connection: BaseEmailBackend) -> str:
+    """One attempt at sending one stored mail over ``connection`` (``mail_server``); returns what
+    happened, for the task's result.
 
     The row is claimed with one conditional UPDATE, so two tasks for one mail (a retry by staff while
-    the queue still held it, a requeue after a crash) never send it twice. ``connection``: one the caller
-    keeps open for several mails (``sent_here``), so that each mail is not a new connection, greeting and
-    goodbye; after a failure it is closed, and the next mail opens a new one.
+    the queue still held it, a requeue after a crash) never send it twice. After a failure the connection
+    is closed, and the next mail opens a new one.
     """
     claimed = Email.objects.filter(pk=email_id, status__in=(Email.Status.QUEUED, Email.Status.RETRYING)).update(
         status=Email.Status.SENDING, attempts=F("attempts") + 1, updated_at=timezone.now()
@@ -198,21 +206,12 @@ def email_deliver(*, email_id: int, connection: BaseEmailBackend | None = None) 
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
     try:
-        try:
-            if connection is not None:
-                connection.open()  # opened here, it stays open after the send (Django closes what it opened)
-            message.send()
-        except Exception:
-            if connection is not None:
-                _hang_up(connection)
-            raise
-    except smtplib.SMTPRecipientsRefused as error:
-        code, answer = next(iter(error.recipients.values()), (0, b""))
-        return _failed(email, _answer(code, answer), permanent=500 <= code < 600)
-    except smtplib.SMTPResponseException as error:
-        return _failed(email, _answer(error.smtp_code, error.smtp_error), permanent=500 <= error.smtp_code < 600)
+        connection.open()  # opened here, it stays open after the send (Django closes only what it opened)
+        message.send()
     except (OSError, smtplib.SMTPException) as error:
-        return _failed(email, f"{type(error).__name__}: {error}".strip(": "), permanent=False)
+        _hang_up(connection)
+        answer, permanent = _failure(error)
+        return _failed(email, answer, permanent=permanent)
     Email.objects.filter(pk=email.pk).update(
         status=Email.Status.SENT, answer="accepted by the mail server", sent_at=timezone.now(), next_attempt_at=None
     )
@@ -222,6 +221,17 @@ def email_deliver(*, email_id: int, connection: BaseEmailBackend | None = None) 
 def _hang_up(connection: BaseEmailBackend) -> None:
     with suppress(OSError, smtplib.SMTPException):  # a server that is gone needs no goodbye
         connection.close()
+
+
+def _failure(error: OSError | smtplib.SMTPException) -> tuple[str, bool]:
+    """What to keep of a failed send, and whether it is final (the server said 5xx)."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        code, text = next(iter(error.recipients.values()), (0, b""))
+    elif isinstance(error, smtplib.SMTPResponseException):
+        code, text = error.smtp_code, error.smtp_error
+    else:  # no answer at all: refused, timed out, cut off
+        return f"{type(error).__name__}: {error}".strip(": "), False
+    return _answer(code, text), 500 <= code < 600
 
 
 def _answer(code: int, text: bytes | str) -> str:

@@ -2,9 +2,10 @@
 
 from django_tasks import task
 
-from .services import email_deliver
+from .services import email_deliver, mail_server
 
 
 @task()
 def deliver(email_id: int) -> str:
-    return email_deliver(email_id=email_id)
+    with mail_server() as connection:
+        return email_deliver(email_id=email_id, connection=connection)
