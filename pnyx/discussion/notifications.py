@@ -19,6 +19,7 @@ setting). Imported comments mail nobody.
 import logging
 from collections.abc import Callable
 from datetime import timedelta
+from functools import cache
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -97,13 +98,8 @@ def notices_write(*, batch: int = 100) -> int:
     comment POSTs wait 600 ms (``bench/front.py``). A worker killed between the two loses that change's
     mails, as a task lost with them always did.
     """
-    done, team = 0, None
-
-    def moderating() -> list[AbstractBaseUser]:  # read once a run: two queries a held comment otherwise
-        nonlocal team
-        team = moderators() if team is None else team
-        return team
-
+    done = 0
+    moderating = cache(moderators)  # read once a run, if at all: two queries a held comment otherwise
     while True:
         owed = CommentEvent.objects.exclude(notice="").order_by("pk").values_list("pk", "comment_id", "notice")
         owed = list(owed[:batch])
@@ -115,16 +111,14 @@ def notices_write(*, batch: int = 100) -> int:
             return done
 
 
-def notices_requeue_stale() -> bool:
+def notices_requeue_stale() -> None:
     """Queue the notice task if a change's mails have waited ``STALE_AFTER`` (its task was lost: a worker
     killed, a queue emptied); the worker looks when it starts and every few minutes."""
     from .tasks import notify_changes
 
     cutoff = timezone.now() - timedelta(seconds=outbox_conf.STALE_AFTER)
-    if not CommentEvent.objects.exclude(notice="").filter(at__lt=cutoff).exists():
-        return False
-    notify_changes.enqueue()
-    return True
+    if CommentEvent.objects.exclude(notice="").filter(at__lt=cutoff).exists():
+        notify_changes.enqueue()
 
 
 def comment_notify(
