@@ -105,10 +105,19 @@ def test_a_change_whose_task_was_lost_is_mailed_when_the_worker_looks_for_lost_w
     assert _mailed(smtp_server) == _ids()
 
 
-def test_two_tasks_write_a_changes_mails_once(task_backend, post, smtp_server):
-    """Two web processes each queue a task for what is marked; the second finds nothing left to write."""
-    _held(post, "Two tasks for it")
-    notify_changes.enqueue()
+def test_two_tasks_write_a_changes_mails_once(task_backend, post, smtp_server, monkeypatch):
+    """Two workers each run a notice task: the second runs whole after the first has read both marks and
+    before it claims the second one, which the first must then leave alone."""
+    _held(post, "The first")
+    _held(post, "The second")
+    write = notifications.comment_notify
+
+    def second_task_meanwhile(**kwargs):
+        monkeypatch.setattr(notifications, "comment_notify", write)
+        assert notifications.notices_write() == 1  # the second mark: the first task has claimed its first
+        write(**kwargs)
+
+    monkeypatch.setattr(notifications, "comment_notify", second_task_meanwhile)
     smtp_server.worker.run()
     assert _mailed(smtp_server) == _ids()
 
