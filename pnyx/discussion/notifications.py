@@ -1,7 +1,9 @@
 """Who hears of a comment by mail, decided at the lifecycle's after-commit point.
 
 - A reader's new held comment: the moderators (staff with an address), with one-click links; and the
-  address itself when it looks like a regular on a new browser (``confirmation``).
+  address itself when it looks like a regular on a new browser (``confirmation``). The held comments one
+  task run finds reach each moderator as one mail: a wave of them is a few mails listing them, not one
+  each, which the hourly limit would cut off after twenty.
 - A comment readers can now see (posted straight through, or approved from held): the author of the
   comment it answers, if they asked for replies, and the post's author. One mail per address, the most
   specific reason first, and never one to the comment's own author about their own comment; then, by a
@@ -17,12 +19,12 @@ setting). Imported comments mail nobody.
 """
 
 import logging
-from collections.abc import Callable
 from datetime import timedelta
 from functools import cache
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.urls import reverse
 from django.utils import timezone
 
 from pnyx.identity.confirmation import may_send_confirmation
@@ -91,24 +93,37 @@ def _not_started(task_id: str) -> bool:
 def notices_write(*, batch: int = 100) -> int:
     """Write the mails that every marked change owes, oldest first; returns how many changes were done.
 
-    Each change is claimed by clearing its mark with one conditional UPDATE, and then its mails are
-    written: two workers at it never write a change's mails twice. Each is a short write of its own, not
-    one transaction around the lot: SQLite's transaction holds the database's one write lock, and held
-    while the worker (at a lower priority than the web) waited for the CPU, twenty changes' mails made
-    comment POSTs wait 600 ms (``bench/front.py``). A worker killed between the two loses that change's
-    mails, as a task lost with them always did.
+    Each change is claimed by clearing its mark with one conditional UPDATE (``_claim``), and then its
+    mails are written: two workers at it never write a change's mails twice. Each is a short write of its
+    own, not one transaction around the lot: SQLite's transaction holds the database's one write lock,
+    and held while the worker (at a lower priority than the web) waited for the CPU, twenty changes'
+    mails made comment POSTs wait 600 ms (``bench/front.py``). The held comments of a batch are told of
+    together (``held_notify``). A worker killed between a claim and the mails loses that change's mails,
+    as a task lost with them always did.
     """
     done = 0
-    moderating = cache(moderators)  # read once a run, if at all: two queries a held comment otherwise
+    moderating = cache(moderators)  # read once a run, if at all
     while True:
         owed = CommentEvent.objects.exclude(notice="").order_by("pk").values_list("pk", "comment_id", "notice")
         owed = list(owed[:batch])
+        held = []
         for pk, comment_id, kind in owed:
-            if CommentEvent.objects.filter(pk=pk, notice=kind).update(notice=""):
-                comment_notify(comment_id=comment_id, kind=kind, moderating=moderating)
-                done += 1
+            if not _claim(pk, kind):
+                continue
+            if kind == "held":
+                held.append(comment_id)
+            else:
+                comment_notify(comment_id=comment_id, kind=kind)
+            done += 1
+        if held:
+            held_notify(held, moderating())
         if len(owed) < batch:
             return done
+
+
+def _claim(pk: int, kind: str) -> bool:
+    """Take a change's mails for this run: False if another run took them first."""
+    return bool(CommentEvent.objects.filter(pk=pk, notice=kind).update(notice=""))
 
 
 def notices_requeue_stale() -> None:
@@ -121,31 +136,25 @@ def notices_requeue_stale() -> None:
         notify_changes.enqueue()
 
 
-def comment_notify(
-    *, comment_id: int, kind: str, moderating: Callable[[], list[AbstractBaseUser]] | None = None
-) -> None:
-    """Write the mails of one change (``Change.notice``) into the outbox, as the comment is now.
-    ``moderating``: who is mailed about a held comment (``moderators``, by default asked now)."""
-    comment = (_held_comment if kind == "held" else _published_comment).first(comment_id)
-    if comment is None:
-        return
-    if kind == "held":
-        if comment.status == Comment.Status.PENDING:  # approved or binned meanwhile: nothing waits
-            comment_held_notify(comment, (moderating or moderators)())
-        return
-    if not comment.is_public:  # hidden again before the task ran: nobody is told of it
+def comment_notify(*, comment_id: int, kind: str) -> None:
+    """Write the mails of one change that made a comment public (``Change.notice``: published or
+    approved), as the comment is now."""
+    comment = _published_comment.first(comment_id)
+    if comment is None or not comment.is_public:  # hidden again before the task ran: nobody is told of it
         return
     comment_published_notify(comment)
     if kind == "approved":
         comment_approved_notify(comment)
 
 
-# The task runs the queries below for every comment, each the same shape every time: they are compiled
+# The task runs the queries below for every change, each the same shape every time: they are compiled
 # once per process (``pnyx.precompiled``). Building and compiling them was most of a held comment's task
 # (9 ms of CPU with nobody to mail, beside the comment POST's 14.5 ms on the same machine).
 # A held comment's notices name its thread and author only; a published one's reach the post's author and
 # the replied-to too. Each row joined costs the worker its columns and its object.
-_held_comment = Precompiled(lambda pk: Comment.objects.select_related("thread", "user").filter(pk=pk))
+_held_comments = Precompiled(
+    lambda *pks: Comment.objects.select_related("thread", "user").filter(pk__in=pks).order_by("pk")
+)
 _published_comment = Precompiled(
     lambda pk: Comment.objects.select_related("thread__post__author", "user", "parent__user").filter(pk=pk)
 )
@@ -181,22 +190,45 @@ def mail_context(comment: Comment) -> dict:
     }
 
 
-def comment_held_notify(comment: Comment, team: list[AbstractBaseUser]) -> None:
-    if needs_confirmation(comment) and may_send_confirmation(comment.author_email):
-        confirmation_queue(comment)
-    context = mail_context(comment)
-    own = own_address(comment)
+HELD_LIST = 20
+"""At most this many held comments in one mail to a moderator, each with its links; the desk lists them all."""
+
+
+def held_notify(comment_ids: list[int], team: list[AbstractBaseUser]) -> None:
+    """Tell of held comments that still wait: each moderator in ``team`` by one mail (``held`` for one
+    comment, ``held_list`` for several), never about a comment under their own address; and a regular on
+    a new browser, by a link to confirm it (``confirmation``)."""
+    comments = [comment for comment in _held_comments(*comment_ids) if comment.status == Comment.Status.PENDING]
+    for comment in comments:
+        if needs_confirmation(comment) and may_send_confirmation(comment.author_email):
+            confirmation_queue(comment)
+    # Each comment's lines are made once, for every moderator it goes to (its page in the thread is a query).
+    described = {comment.pk: mail_context(comment) for comment in comments}
     for moderator in team:
-        if moderator.email.strip().lower() == own:
-            continue
-        links = {f"{action}_url": moderation_url(comment, action, moderator) for action in ("approve", "spam", "trash")}
-        email_queue(
-            to=moderator.email,
-            reason=Reason.HELD,
-            template="discussion/mail/held",
-            context={**context, **links},
-            about=comment,
-        )
+        theirs = moderator.email.strip().lower()
+        waiting = [comment for comment in comments if own_address(comment) != theirs]
+        if len(waiting) == 1:
+            [comment] = waiting
+            context = {**described[comment.pk], **_moderation_links(comment, moderator)}
+            email_queue(
+                to=moderator.email, reason=Reason.HELD, template="discussion/mail/held", context=context, about=comment
+            )
+        elif waiting:
+            listed = [
+                {**described[c.pk], "excerpt": one_line(c.body, limit=200), **_moderation_links(c, moderator)}
+                for c in waiting[:HELD_LIST]
+            ]
+            context = {
+                "count": len(waiting),
+                "comments": listed,
+                "more": len(waiting) - len(listed),
+                "desk_url": settings.PNYX_BASE_URL + reverse("desk:index"),
+            }
+            email_queue(to=moderator.email, reason=Reason.HELD, template="discussion/mail/held_list", context=context)
+
+
+def _moderation_links(comment: Comment, moderator: AbstractBaseUser) -> dict[str, str]:
+    return {f"{action}_url": moderation_url(comment, action, moderator) for action in ("approve", "spam", "trash")}
 
 
 def direct_recipients(comment: Comment) -> dict[str, tuple[str, str]]:

@@ -1,6 +1,7 @@
 """The notice task: the mails a change owes are written by one task for many changes, and never lost or
 doubled on the way. Each runs on the database task backend and, when REDIS_URL is set, on RQ."""
 
+import re
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -60,7 +61,9 @@ def _lose_queued_tasks(backend: str) -> None:
 
 
 def _mailed(inbox) -> list[str]:
-    return sorted(m.get_body(("plain",)).get_content().split("#comment-")[1].split()[0] for m in inbox.received)
+    """The comments the mails that arrived link to, each once a mail."""
+    texts = [m.get_body(("plain",)).get_content() for m in inbox.received]
+    return sorted(pk for text in texts for pk in dict.fromkeys(re.findall(r"#comment-(\d+)", text)))
 
 
 def _ids() -> list[str]:
@@ -73,8 +76,23 @@ def test_a_burst_of_held_comments_queues_one_task_that_mails_the_moderator_of_ea
     assert _queued(task_backend) == 1  # the second and third found the first still waiting
     assert CommentEvent.objects.exclude(notice="").count() == 3
     smtp_server.worker.run()
+    assert len(smtp_server.received) == 1  # one mail listing the three
     assert _mailed(smtp_server) == _ids()
     assert not CommentEvent.objects.exclude(notice="").exists()
+
+
+def _on_claim(monkeypatch, number: int, meanwhile) -> None:
+    """Run ``meanwhile`` in the notice task just before its ``number``-th claim of a mark."""
+    claim, calls = notifications._claim, []
+
+    def claiming(pk, kind):
+        calls.append(pk)
+        if len(calls) == number:
+            monkeypatch.setattr(notifications, "_claim", claim)
+            meanwhile()
+        return claim(pk, kind)
+
+    monkeypatch.setattr(notifications, "_claim", claiming)
 
 
 def test_a_change_made_after_the_task_read_the_marks_queues_another_and_is_mailed_too(
@@ -82,16 +100,10 @@ def test_a_change_made_after_the_task_read_the_marks_queues_another_and_is_maile
 ):
     """The task this process queued has started and read the marks: the new mark needs a task of its own."""
     _held(post, "The first")
-    write = notifications.comment_notify
-
-    def comment_meanwhile(**kwargs):
-        monkeypatch.setattr(notifications, "comment_notify", write)
-        _held(post, "Written after the task read the marks")
-        write(**kwargs)
-
-    monkeypatch.setattr(notifications, "comment_notify", comment_meanwhile)
+    _on_claim(monkeypatch, 1, lambda: _held(post, "Written after the task read the marks"))
     smtp_server.worker.run()
     assert Comment.objects.count() == 2
+    assert len(smtp_server.received) == 2
     assert _mailed(smtp_server) == _ids()
 
 
@@ -107,18 +119,16 @@ def test_a_change_whose_task_was_lost_is_mailed_when_the_worker_looks_for_lost_w
 
 def test_two_tasks_write_a_changes_mails_once(task_backend, post, smtp_server, monkeypatch):
     """Two workers each run a notice task: the second runs whole after the first has read both marks and
-    before it claims the second one, which the first must then leave alone."""
+    claimed the first, before it claims the second one, which the first must then leave alone."""
     _held(post, "The first")
     _held(post, "The second")
-    write = notifications.comment_notify
 
-    def second_task_meanwhile(**kwargs):
-        monkeypatch.setattr(notifications, "comment_notify", write)
+    def second_task():
         assert notifications.notices_write() == 1  # the second mark: the first task has claimed its first
-        write(**kwargs)
 
-    monkeypatch.setattr(notifications, "comment_notify", second_task_meanwhile)
+    _on_claim(monkeypatch, 2, second_task)
     smtp_server.worker.run()
+    assert len(smtp_server.received) == 2  # one each: a comment never in two mails
     assert _mailed(smtp_server) == _ids()
 
 
@@ -141,4 +151,4 @@ def test_a_task_asks_who_moderates_once_for_all_the_held_comments_it_mails(post,
     with CaptureQueriesContext(connection) as ran:
         assert notifications.notices_write() == 3
     assert sum("discussion_moderationsettings" in query["sql"] for query in ran) == 1
-    assert Email.objects.filter(to="mod@example.com").count() == 3
+    assert Email.objects.filter(to="mod@example.com").count() == 1

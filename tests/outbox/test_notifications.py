@@ -9,10 +9,11 @@ from django.test import Client as Browser
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from pnyx.discussion import notifications
 from pnyx.discussion.models import Comment
 from pnyx.discussion.moderation import comment_approve
 from pnyx.discussion.moderation_links import moderation_url
-from pnyx.discussion.notifications import comment_notify
+from pnyx.discussion.notifications import held_notify, moderators
 from pnyx.outbox.models import Email
 from tests.factories import CommentFactory, ModeratorFactory, PostFactory, UserFactory
 
@@ -72,6 +73,60 @@ def test_a_held_comment_mails_each_moderator_links_that_act_only_on_a_post(clien
     assert held.status == "trash"
 
 
+def test_the_held_comments_one_task_finds_reach_each_moderator_as_one_mail_with_each_ones_links(
+    client, smtp_server, moderator, post
+):
+    """A wave of held comments is a few mails listing them, not one each (the hourly limit would stop
+    those after twenty); a moderator's own address is left out of their list, as from a single mail."""
+    ModeratorFactory(username="mod2", email="mod2@example.com")
+    _comment(Browser(), post, text="First of the wave.", email="ann@example.org")
+    _comment(Browser(), post, text="Second of the wave.", email="bo@example.org")
+    _comment(Browser(), post, text="Under the other moderator's address.", email="MOD2@example.com")
+    first, second, theirs = Comment.objects.order_by("pk")
+    by_address = {m["To"]: m for m in smtp_server.messages}
+    assert sorted(by_address) == ["mod2@example.com", "mod@example.com"]
+
+    message = by_address["mod@example.com"]
+    assert " ".join(message["Subject"].split()) == "[pnyx] 3 comments wait for you"
+    text = _text(message)
+    assert text.index("First of the wave.") < text.index("Second of the wave.") < text.index("other moderator")
+    assert re.findall(r"#comment-(\d+)", text) == [str(c.pk) for c in (first, second, theirs)]
+    assert "Bicycles" in text and "desk" not in text  # all three listed: nothing left for the desk
+    html = message.get_body(("html",)).get_content()
+    assert html.count(">Approve</a>") == 3 and "Second of the wave." in html
+
+    approve_links = _links(message, "/comments/moderate/")[0::3]
+    assert len(approve_links) == 3
+    assert client.post(approve_links[1]).status_code == 200  # the second comment's own link
+    assert [c.status for c in Comment.objects.order_by("pk")] == ["pending", "approved", "pending"]
+
+    other = _text(by_address["mod2@example.com"])
+    assert " ".join(by_address["mod2@example.com"]["Subject"].split()) == "[pnyx] 2 comments wait for you"
+    assert "Second of the wave." in other and "other moderator" not in other
+
+
+def test_a_list_past_its_length_sends_the_moderator_to_the_desk_for_the_rest(smtp_server, moderator, post, monkeypatch):
+    monkeypatch.setattr(notifications, "HELD_LIST", 2)
+    for n in range(3):
+        _comment(Browser(), post, text=f"Held comment {n}.", email=f"reader{n}@example.org")
+    [message] = smtp_server.messages
+    assert " ".join(message["Subject"].split()) == "[pnyx] 3 comments wait for you"
+    text = _text(message)
+    assert "Held comment 1." in text and "Held comment 2." not in text
+    assert re.search(r"and 1 more, on the moderation desk: https?://[^/\s]+/desk/\s", text)
+
+
+def test_a_comment_approved_before_the_task_ran_is_left_out_and_one_left_gets_the_single_mail(
+    smtp_server, moderator, post
+):
+    _comment(Browser(), post, text="Approved before the task ran.", email="ann@example.org")
+    _comment(Browser(), post, text="Still waiting.", email="bo@example.org")
+    comment_approve(comment=Comment.objects.get(body="Approved before the task ran."))
+    [message] = [m for m in smtp_server.messages if m["To"] == "mod@example.com"]
+    assert message["Subject"].strip() == "[pnyx] A comment waits for you on “Bicycles”"
+    assert "Still waiting." in _text(message) and "Approved before" not in _text(message)
+
+
 def test_a_held_comments_notices_are_sent_by_the_one_task_that_wrote_them(smtp_server, moderator, post):
     """A task per mail cost the worker as much again as the mail itself (``tests/discussion/test_notices.py``:
     one task for many comments)."""
@@ -88,13 +143,14 @@ def test_a_held_comments_notices_are_sent_by_the_one_task_that_wrote_them(smtp_s
 def test_a_held_comments_task_compiles_its_queries_once_per_process(post, select_compiles):
     """Every held comment costs a task, whoever is to be mailed: after the first, it compiles no SELECT."""
     first, second = CommentFactory.create_batch(2, post=post, status=Comment.Status.PENDING)
-    comment_notify(comment_id=first.pk, kind="held")
+    team = moderators()
+    held_notify([first.pk], team)
     select_compiles.clear()
     with CaptureQueriesContext(connection) as ran:
-        comment_notify(comment_id=second.pk, kind="held")
+        held_notify([second.pk], team)
     assert select_compiles == []
-    # It still asked all it asks: the comment, the address's approved comments, the moderators (two).
-    assert len(ran) == 4 and str(second.pk) in ran[0]["sql"]
+    # It still asked all it asks: the comment, and the address's approved comments.
+    assert len(ran) == 2 and str(second.pk) in ran[0]["sql"]
 
 
 def test_a_forged_or_foreign_moderation_link_does_nothing(client, moderator, post):
