@@ -316,6 +316,13 @@ class Row:
     def ratio(self) -> float | None:
         return self.value / self.nginx_rps if self.value is not None and self.nginx_rps else None
 
+    @classmethod
+    def beside_nginx(cls, measure: str, load: "Load", nginx: "Load", *also: "Load", note: str) -> "Row":
+        """A load's row beside nginx's load of the same page; ``also``: other loads whose other CPU counts."""
+        other_cpu = max(run.other_cpu for run in (load, nginx, *also))
+        note = failures(load) or note
+        return cls(measure, load.rps, "req/s", load.p50_ms, load.p99_ms, nginx.rps, nginx.p99_ms, other_cpu, note=note)
+
 
 @dataclass(frozen=True)
 class Load:
@@ -658,17 +665,8 @@ class Bench:
                         f"{bare}/{page}.html", connections, duration=self.args.duration
                     )
                 theirs, most = static[(page, connections)], ceiling[(page, connections)]
-                row = Row(
-                    f"warm GET {label}, c={connections}",
-                    mine.rps,
-                    "req/s",
-                    mine.p50_ms,
-                    mine.p99_ms,
-                    theirs.rps,
-                    theirs.p99_ms,
-                    max(mine.other_cpu, theirs.other_cpu, most.other_cpu),
-                    note=failures(mine) or (f"{mine.rps / most.rps:.0%} of the ceiling" if most.rps else ""),
-                )
+                share = f"{mine.rps / most.rps:.0%} of the ceiling" if most.rps else ""
+                row = Row.beside_nginx(f"warm GET {label}, c={connections}", mine, theirs, most, note=share)
                 if connections == 32:
                     row.target = ">= 60% of nginx, p99 < 10 ms"
                     row.met = (row.ratio or 0) >= 0.6 and mine.p99_ms < 10 and not mine.errors
@@ -685,19 +683,9 @@ class Bench:
         say(f"load: seed-like post, c={connections}, pnyx serve in a session of its own ...")
         mine, theirs = self.load(url, connections, duration=self.args.duration), static[("seed", connections)]
         self._stop(server)
-        self.rows.append(
-            Row(
-                f"warm GET seed-like post, c={connections}, pnyx in a session of its own",
-                mine.rps,
-                "req/s",
-                mine.p50_ms,
-                mine.p99_ms,
-                theirs.rps,
-                theirs.p99_ms,
-                max(mine.other_cpu, theirs.other_cpu),
-                note=failures(mine) or "no target: autogroup schedules it apart from wrk (see the README)",
-            )
-        )
+        measure = f"warm GET seed-like post, c={connections}, pnyx in a session of its own"
+        note = "no target: autogroup schedules it apart from wrk (see the README)"
+        self.rows.append(Row.beside_nginx(measure, mine, theirs, note=note))
 
     def ceiling_rows(self, static: dict[tuple[str, int], Load], ceiling: dict[tuple[str, int], Load]) -> None:
         """What the bare callable reached with the same pages (``warm_rows`` loaded it): the most any front
@@ -705,19 +693,8 @@ class Bench:
         for page, label in PAGE_LABELS.items():
             for connections in self.args.connections:
                 load, theirs = ceiling[(page, connections)], static[(page, connections)]
-                self.rows.append(
-                    Row(
-                        f"ceiling: bare WSGI under granian, {label}, c={connections}",
-                        load.rps,
-                        "req/s",
-                        load.p50_ms,
-                        load.p99_ms,
-                        theirs.rps,
-                        theirs.p99_ms,
-                        max(load.other_cpu, theirs.other_cpu),
-                        note=failures(load) or "no target: the server's own limit",
-                    )
-                )
+                measure = f"ceiling: bare WSGI under granian, {label}, c={connections}"
+                self.rows.append(Row.beside_nginx(measure, load, theirs, note="no target: the server's own limit"))
 
     def cold_rows(self, seeded: dict, env: dict[str, str]) -> None:
         say(f"cold render, median of {self.args.repeat} ...")
