@@ -354,7 +354,9 @@ class Process:
     way, for the row that shows it.
     """
 
-    def __init__(self, cmd: list[str], env: dict[str, str], log: Path, stop_signal: int, own_session=False) -> None:
+    def __init__(
+        self, cmd: list[str], env: dict[str, str], log: Path, stop_signal: int, own_session: bool = False
+    ) -> None:
         self.log, self.stop_signal = log, stop_signal
         apart = {"start_new_session": True} if own_session else {"process_group": 0}
         with log.open("w") as out:

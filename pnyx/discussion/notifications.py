@@ -102,7 +102,6 @@ def notices_write(*, batch: int = 100) -> int:
     as a task lost with them always did.
     """
     done = 0
-    moderating = cache(moderators)  # read once a run, if at all
     while True:
         owed = CommentEvent.objects.exclude(notice="").order_by("pk").values_list("pk", "comment_id", "notice")
         owed = list(owed[:batch])
@@ -116,7 +115,7 @@ def notices_write(*, batch: int = 100) -> int:
                 comment_notify(comment_id=comment_id, kind=kind)
             done += 1
         if held:
-            held_notify(held, moderating())
+            held_notify(held, moderators())
         if len(owed) < batch:
             return done
 
@@ -202,20 +201,20 @@ def held_notify(comment_ids: list[int], team: list[AbstractBaseUser]) -> None:
     for comment in comments:
         if needs_confirmation(comment) and may_send_confirmation(comment.author_email):
             confirmation_queue(comment)
-    # Each comment's lines are made once, for every moderator it goes to (its page in the thread is a query).
-    described = {comment.pk: mail_context(comment) for comment in comments}
+    # A comment's lines are made once for every moderator it goes to, and only if it is listed (20 of a batch).
+    describe = cache(mail_context)
     for moderator in team:
         theirs = moderator.email.strip().lower()
         waiting = [comment for comment in comments if own_address(comment) != theirs]
         if len(waiting) == 1:
             [comment] = waiting
-            context = {**described[comment.pk], **_moderation_links(comment, moderator)}
+            context = {**describe(comment), **_moderation_links(comment, moderator)}
             email_queue(
                 to=moderator.email, reason=Reason.HELD, template="discussion/mail/held", context=context, about=comment
             )
         elif waiting:
             listed = [
-                {**described[c.pk], "excerpt": one_line(c.body, limit=200), **_moderation_links(c, moderator)}
+                {**describe(c), "excerpt": one_line(c.body, limit=200), **_moderation_links(c, moderator)}
                 for c in waiting[:HELD_LIST]
             ]
             context = {
