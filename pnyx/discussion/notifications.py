@@ -198,7 +198,10 @@ def held_notify(comment_ids: list[int], team: list[AbstractBaseUser]) -> None:
     comment, ``held_list`` for several), never about a comment under their own address; and a regular on
     a new browser, by a link to confirm it (``confirmation``)."""
     comments = [comment for comment in _held_comments(*comment_ids) if comment.status == Comment.Status.PENDING]
+    threads = {}
     for comment in comments:
+        # One object per thread, so that its pages' bounds (``url_in``) are read once, not once a comment.
+        comment.thread = threads.setdefault(comment.thread_id, comment.thread)
         if needs_confirmation(comment) and may_send_confirmation(comment.author_email):
             confirmation_queue(comment)
     # A comment's lines are made once for every moderator it goes to, and only if it is listed (20 of a batch).

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pnyx.discussion import notifications
-from pnyx.discussion.models import Comment
+from pnyx.discussion.models import Comment, Thread
 from pnyx.discussion.moderation import comment_approve
 from pnyx.discussion.moderation_links import moderation_url
 from pnyx.discussion.notifications import held_notify, moderators
@@ -151,6 +151,18 @@ def test_a_held_comments_task_compiles_its_queries_once_per_process(post, select
     assert select_compiles == []
     # It still asked all it asks: the comment, and the address's approved comments.
     assert len(ran) == 2 and str(second.pk) in ran[0]["sql"]
+
+
+def test_a_list_of_held_comments_on_one_post_works_out_its_pages_once(post, moderator):
+    """Each comment's link names its page; the thread's page bounds, when not stored, are one query and
+    one write for the whole list, not one of each for every comment."""
+    held = CommentFactory.create_batch(3, post=post, status=Comment.Status.PENDING)
+    Thread.objects.filter(pk=post.thread.pk).update(page_starts=None)
+    with CaptureQueriesContext(connection) as ran:
+        held_notify([c.pk for c in held], moderators())
+    assert sum(q["sql"].startswith("UPDATE") and "page_starts" in q["sql"] for q in ran) == 1
+    [mail] = Email.objects.filter(to="mod@example.com")
+    assert all(f"#comment-{c.pk}" in mail.body_text for c in held)
 
 
 def test_a_forged_or_foreign_moderation_link_does_nothing(client, moderator, post):
