@@ -24,7 +24,7 @@ from functools import cache
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -115,36 +115,43 @@ def _waiting_sql(vendor: str) -> str:
 def notices_write(*, batch: int = 100) -> int:
     """Write the mails that every marked change owes, oldest first; returns how many changes were done.
 
-    Each change is claimed by clearing its mark with one conditional UPDATE (``_claim``), and then its
-    mails are written: two workers at it never write a change's mails twice. Each is a short write of its
-    own, not one transaction around the lot: SQLite's transaction holds the database's one write lock,
-    and held while the worker (at a lower priority than the web) waited for the CPU, twenty changes'
-    mails made comment POSTs wait 600 ms (``bench/front.py``). The held comments of a batch are told of
-    together (``held_notify``). A worker killed between a claim and the mails loses that change's mails,
+    The changes of a batch are claimed together (``_claim``: their marks read and cleared in one short
+    transaction), and then their mails are written: two workers at it never write a change's mails twice.
+    Each batch's claim is a short write of its own, not one transaction around the mails: SQLite's
+    transaction holds the database's one write lock, and held while the worker (at a lower priority than
+    the web) waited for the CPU, twenty changes' mails made comment POSTs wait 600 ms (``bench/front.py``).
+    Until 2026-11-25 each change was claimed by an UPDATE of its own: half of the worker's CPU for a held
+    comment, and one more turn at SQLite's write lock each. The held comments of a batch are told of
+    together (``held_notify``). A worker killed between a claim and the mails loses those changes' mails,
     as a task lost with them always did.
     """
     done = 0
     while True:
-        owed = CommentEvent.objects.exclude(notice="").order_by("pk").values_list("pk", "comment_id", "notice")
-        owed = list(owed[:batch])
+        owed = _claim(batch)
         held = []
-        for pk, comment_id, kind in owed:
-            if not _claim(pk, kind):
-                continue
+        for _pk, comment_id, kind in owed:
             if kind == "held":
                 held.append(comment_id)
             else:
                 comment_notify(comment_id=comment_id, kind=kind)
-            done += 1
         if held:
             held_notify(held, moderators())
+        done += len(owed)
         if len(owed) < batch:
             return done
 
 
-def _claim(pk: int, kind: str) -> bool:
-    """Take a change's mails for this run: False if another run took them first."""
-    return bool(CommentEvent.objects.filter(pk=pk, notice=kind).update(notice=""))
+def _claim(batch: int) -> list[tuple[int, int, str]]:
+    """Take the mails of up to ``batch`` marked changes for this run, oldest first: ``(event, comment,
+    kind)`` for each, its mark cleared. A change another run holds is skipped on PostgreSQL (its row is
+    locked until that run's claim commits, and then it is no longer marked); on SQLite the transaction
+    holds the one write lock, and the other run waits for it and then finds the marks cleared."""
+    with transaction.atomic():
+        owed = CommentEvent.objects.select_for_update(skip_locked=True).exclude(notice="").order_by("pk")
+        owed = list(owed.values_list("pk", "comment_id", "notice")[:batch])
+        if owed:
+            CommentEvent.objects.filter(pk__in=[pk for pk, _comment_id, _kind in owed]).update(notice="")
+    return owed
 
 
 def notices_requeue_stale() -> None:

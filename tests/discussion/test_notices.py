@@ -2,12 +2,13 @@
 doubled on the way. Each runs on the database task backend and, when REDIS_URL is set, on RQ."""
 
 import re
+import threading
 from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client as Browser
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -81,26 +82,25 @@ def test_a_burst_of_held_comments_queues_one_task_that_mails_the_moderator_of_ea
     assert not CommentEvent.objects.exclude(notice="").exists()
 
 
-def _on_claim(monkeypatch, number: int, meanwhile) -> None:
-    """Run ``meanwhile`` in the notice task just before its ``number``-th claim of a mark."""
-    claim, calls = notifications._claim, []
+def _after_claim(monkeypatch, meanwhile) -> None:
+    """Run ``meanwhile`` in the notice task once it has claimed its first batch, before it writes the mails."""
+    claim = notifications._claim
 
-    def claiming(pk, kind):
-        calls.append(pk)
-        if len(calls) == number:
-            monkeypatch.setattr(notifications, "_claim", claim)
-            meanwhile()
-        return claim(pk, kind)
+    def claiming(batch):
+        monkeypatch.setattr(notifications, "_claim", claim)
+        claimed = claim(batch)
+        meanwhile()
+        return claimed
 
     monkeypatch.setattr(notifications, "_claim", claiming)
 
 
-def test_a_change_made_after_the_task_read_the_marks_queues_another_and_is_mailed_too(
+def test_a_change_made_after_the_task_claimed_the_marks_queues_another_and_is_mailed_too(
     task_backend, post, smtp_server, monkeypatch
 ):
-    """The task this process queued has started and read the marks: the new mark needs a task of its own."""
+    """The task this process queued has started and claimed the marks: the new mark needs a task of its own."""
     _held(post, "The first")
-    _on_claim(monkeypatch, 1, lambda: _held(post, "Written after the task read the marks"))
+    _after_claim(monkeypatch, lambda: _held(post, "Written after the task claimed the marks"))
     smtp_server.worker.run()
     assert Comment.objects.count() == 2
     assert len(smtp_server.received) == 2
@@ -117,19 +117,49 @@ def test_a_change_whose_task_was_lost_is_mailed_when_the_worker_looks_for_lost_w
     assert _mailed(smtp_server) == _ids()
 
 
-def test_two_tasks_write_a_changes_mails_once(task_backend, post, smtp_server, monkeypatch):
-    """Two workers each run a notice task: the second runs whole after the first has read both marks and
-    claimed the first, before it claims the second one, which the first must then leave alone."""
+def test_a_second_task_leaves_alone_the_changes_a_first_has_claimed(task_backend, post, smtp_server, monkeypatch):
+    """Two workers each run a notice task: the second runs whole while the first writes the mails of the
+    marks it claimed, and finds nothing to do; each comment is in one mail."""
     _held(post, "The first")
     _held(post, "The second")
 
     def second_task():
-        assert notifications.notices_write() == 1  # the second mark: the first task has claimed its first
+        assert notifications.notices_write() == 0
 
-    _on_claim(monkeypatch, 2, second_task)
+    _after_claim(monkeypatch, second_task)
     smtp_server.worker.run()
-    assert len(smtp_server.received) == 2  # one each: a comment never in two mails
+    assert len(smtp_server.received) == 1  # one mail listing both
     assert _mailed(smtp_server) == _ids()
+
+
+@pytest.mark.skipif(not connection.features.has_select_for_update_skip_locked, reason="PostgreSQL: SQLite waits")
+def test_a_claim_in_progress_is_skipped_not_waited_for(post):
+    """While one task's claim has not committed, another claims the changes after it, at once."""
+    _held(post, "Claimed by the first task")
+    claimed, release = threading.Event(), threading.Event()
+
+    def first_task():
+        try:
+            with transaction.atomic():
+                assert len(notifications._claim(100)) == 1
+                claimed.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=first_task)
+    first.start()
+    try:
+        assert claimed.wait(10)
+        _held(post, "Left for the second task")
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '2s'")  # waiting for the first task's lock would fail
+            owed = notifications._claim(100)
+        assert [kind for _pk, _comment, kind in owed] == ["held"]
+        assert Comment.objects.get(pk=owed[0][1]).body == "Left for the second task"
+    finally:
+        release.set()
+        first.join()
 
 
 def test_when_the_queue_cannot_take_the_task_the_request_writes_the_mails(post, smtp_server, monkeypatch):
