@@ -607,6 +607,9 @@ PNYX_COMMENT_RATE_LIMITS = _env_value(
 # whether a burst of comments on one post reaches a subscriber as one digest.
 PNYX_EMAIL_HOURLY_LIMIT = _env_int("PNYX_EMAIL_HOURLY_LIMIT", 20, low=1, high=10_000)
 PNYX_EMAIL_DIGEST_MINUTES = _env_int("PNYX_EMAIL_DIGEST_MINUTES", 5, low=0, high=24 * 60)
+# How long the notice task waits before writing the mails of a held or published comment: every change of
+# that time, from every process, is then told in one run (pnyx.discussion.notifications.notices_ring).
+PNYX_NOTICE_DELAY = _env_int("PNYX_NOTICE_DELAY", 1, low=0, high=600)
 
 # Accounts (django-allauth, customised in pnyx.identity.adapter). A local account signs in with its email,
 # verified by mail before it counts. An account made through a provider is that provider's account: it

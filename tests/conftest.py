@@ -175,6 +175,13 @@ def _tasks_in_the_database(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
+@pytest.fixture(autouse=True)
+def _notices_at_once(settings):
+    """The notice task starts as soon as it is queued, so that a test's worker run finds it due; the
+    shipped delay (``PNYX_NOTICE_DELAY``) is tested in tests/discussion/test_notices.py."""
+    settings.PNYX_NOTICE_DELAY = 0
+
+
 @pytest.fixture
 def rq_tasks(settings):
     """Tasks through RQ on the Redis of REDIS_URL (skipped without it), as the settings configure it: on

@@ -45,6 +45,13 @@ class _Conf:
         """Seconds after posting in which the author may edit or delete their comment (0: never)."""
         return settings.PNYX_COMMENT_EDIT_MINUTES * 60
 
+    @property
+    def NOTICE_DELAY(self) -> int:  # noqa: N802
+        """Seconds the notice task waits before it writes the mails of held and published comments: the
+        changes of that time, from every web process, are then told in one run (and a moderator's held
+        comments in one mail) instead of a run each."""
+        return settings.PNYX_NOTICE_DELAY
+
     DUPLICATE_WINDOW = 10 * 60
     """Seconds in which the same text from the same identity in one thread is refused as a duplicate."""
 

@@ -3,6 +3,7 @@ doubled on the way. Each runs on the database task backend and, when REDIS_URL i
 
 import re
 import threading
+import time
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -50,6 +51,17 @@ def _queued(backend: str) -> int:
     return DBTaskResult.objects.filter(task_path=notify_changes.module_path, status="READY").count()
 
 
+def _scheduled(backend: str) -> int:
+    """How many notice tasks wait for their time to come."""
+    if backend == "redis":
+        import django_rq
+
+        return len(django_rq.get_queue("default").scheduled_job_registry.get_job_ids())
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(task_path=notify_changes.module_path, run_after__gt=timezone.now()).count()
+
+
 def _lose_queued_tasks(backend: str) -> None:
     if backend == "redis":
         import django_rq
@@ -80,6 +92,21 @@ def test_a_burst_of_held_comments_queues_one_task_that_mails_the_moderator_of_ea
     assert len(smtp_server.received) == 1  # one mail listing the three
     assert _mailed(smtp_server) == _ids()
     assert not CommentEvent.objects.exclude(notice="").exists()
+
+
+def test_the_notice_task_waits_its_delay_and_tells_the_comments_of_that_time_together(
+    task_backend, post, smtp_server, settings
+):
+    settings.PNYX_NOTICE_DELAY = 2  # RQ keeps a task's time in whole seconds: it may come due a second early
+    for n in range(3):
+        _held(post, f"Held in the same second {n}")
+    assert _scheduled(task_backend) == 1  # one task, waiting for its time: the others found it still waiting
+    smtp_server.worker.run()
+    assert smtp_server.received == []  # not yet due
+    time.sleep(2.2)
+    smtp_server.worker.run()
+    assert len(smtp_server.received) == 1  # one mail listing the three
+    assert _mailed(smtp_server) == _ids()
 
 
 def _after_claim(monkeypatch, meanwhile) -> None:
