@@ -10,7 +10,7 @@ values into the compiled statement's parameters and builds the instances as Djan
 The contract, for ``build(*values, **shape)``: it returns the same query whatever the values (no
 branch on them), on ``Model.objects`` rather than a related manager (refused: the objects it fills in
 would be missing), and each value reaches the statement's parameters as it is given (strings and
-integers as they are, an aware datetime as the backend adapts it): a caller lower-cases an address
+integers as they are, an aware datetime or a UUID as the backend adapts it): a caller lower-cases an address
 before the call, not ``build``. What does change the query (which filters it has, a slice) is passed as
 ``shape``, keywords that ``build`` receives too: one statement is kept per shape and per number of
 values (a list of ids has one value each).
@@ -27,6 +27,7 @@ one row: ``one_row``).
 """
 
 import ipaddress
+import uuid
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -38,7 +39,7 @@ from django.db.models import Model, QuerySet, Value
 from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
 
-Param = str | int | datetime
+Param = str | int | datetime | uuid.UUID
 _INTEGERS = (-(2**63), 2**63 - 1)  # what a database's integer holds; the driver refuses anything beyond
 
 
@@ -208,6 +209,8 @@ def _stand_in(value: Param, i: int) -> Param | None:
         return f"192.0.2.{i}" if version == 4 else f"2001:db8::{i:x}"  # the ranges kept for examples
     if isinstance(value, datetime) and value.tzinfo is not None:
         return datetime(1901, 2, 3, 4, 5, 6, i, tzinfo=UTC)
+    if isinstance(value, uuid.UUID):
+        return uuid.UUID(int=1_999_999_000 + i)
     return None
 
 
@@ -221,5 +224,10 @@ def _same(param: Any, value: Any) -> bool:
 
 
 def _adapted(value: Param, connection: Any) -> Any:
-    """A value as the compiled statement's parameters hold it (a datetime is the one that changes)."""
-    return connection.ops.adapt_datetimefield_value(value) if isinstance(value, datetime) else value
+    """A value as the compiled statement's parameters hold it: a datetime as the backend stores it, a
+    UUID as its hex digits where the database has no UUID type (``UUIDField.get_db_prep_value``)."""
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, uuid.UUID) and not connection.features.has_native_uuid_field:
+        return value.hex
+    return value

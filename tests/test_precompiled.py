@@ -1,3 +1,4 @@
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -54,6 +55,21 @@ def test_a_datetime_value_is_compared_as_the_database_stores_it():
     query = Precompiled(by_slug)
     assert not query("soon", now)
     assert [post.slug for post in query("soon", now + timedelta(minutes=6))] == ["soon"]
+
+
+def test_a_uuid_value_is_placed_as_the_database_stores_it_and_compiled_once(select_compiles):
+    """A task's id: hex digits on SQLite, PostgreSQL's own uuid type."""
+    from django_tasks_db.models import DBTaskResult
+
+    from pnyx.discussion.tasks import notify_changes
+
+    first, second = (uuid.UUID(notify_changes.enqueue().id) for _ in range(2))
+    query = Precompiled(lambda pk: DBTaskResult.objects.filter(pk=pk).values_list("pk"))
+    assert query(first) == [(first,)]
+    select_compiles.clear()
+    assert query(second) == [(second,)]
+    assert not query(uuid.uuid4())
+    assert select_compiles == []
 
 
 def test_a_value_that_equals_a_constant_of_the_query_is_still_placed(select_compiles):

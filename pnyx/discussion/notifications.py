@@ -19,12 +19,14 @@ setting). Imported comments mail nobody.
 """
 
 import logging
+import uuid
 from datetime import timedelta
 from functools import cache
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connections, router, transaction
+from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -89,36 +91,26 @@ def notices_ring() -> None:
 def _not_started(task_id: str) -> bool:
     """Whether a task is still waiting in the queue: one read (the backends' ``get_result`` reads much more).
 
-    Every comment POST that mails someone asks this, so on the database backend the read is plain SQL:
-    the ORM's ``exists()`` compiled it anew each time, 0.37 ms of a POST's 5 ms of CPU, against 0.06 ms
-    (bench/README.md, 2026-11-25). The task's id is a UUID, which ``Precompiled`` cannot stand in for."""
+    Every comment POST that mails someone asks this, so on the database backend the read is compiled once
+    per process (``Precompiled``): the ORM's ``exists()`` compiled it anew each time, 0.37 ms of a POST's
+    5 ms of CPU (bench/README.md, 2026-11-25)."""
     if settings.PNYX_TASKS == "redis":
         import django_rq
         from rq.job import Job, JobStatus
 
         status = django_rq.get_connection("default").hget(Job.key_for(task_id), "status")
         return status in (JobStatus.QUEUED.value.encode(), JobStatus.SCHEDULED.value.encode())
+    return _waiting_task.first(uuid.UUID(task_id)) is not None
+
+
+def _waiting(task_id: uuid.UUID) -> QuerySet:
     from django_tasks.base import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
-    connection = connections[router.db_for_read(DBTaskResult)]
-    sql, id_field = _waiting_sql(connection.vendor), DBTaskResult._meta.pk
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [id_field.get_db_prep_value(task_id, connection), TaskResultStatus.READY.value])
-        return cursor.fetchone() is not None
+    return DBTaskResult.objects.filter(pk=task_id, status=TaskResultStatus.READY).values_list("pk")[:1]
 
 
-@cache
-def _waiting_sql(vendor: str) -> str:
-    """``SELECT`` a waiting task by its id, on a database of ``vendor``: its table and columns by the model."""
-    from django_tasks_db.models import DBTaskResult
-
-    quote = connections[router.db_for_read(DBTaskResult)].ops.quote_name
-    meta = DBTaskResult._meta
-    table, id_column, status_column = (
-        quote(name) for name in (meta.db_table, meta.pk.column, meta.get_field("status").column)
-    )
-    return f"SELECT 1 FROM {table} WHERE {id_column} = %s AND {status_column} = %s"  # noqa: S608 (the model's names)
+_waiting_task = Precompiled(_waiting)
 
 
 def notices_write(*, batch: int = 100) -> int:
