@@ -130,7 +130,7 @@ def notices_write(*, batch: int = 100) -> int:
     while True:
         owed = _claim(batch)
         held = []
-        for _pk, comment_id, kind in owed:
+        for comment_id, kind in owed:
             if kind == "held":
                 held.append(comment_id)
             else:
@@ -142,9 +142,9 @@ def notices_write(*, batch: int = 100) -> int:
             return done
 
 
-def _claim(batch: int) -> list[tuple[int, int, str]]:
-    """Take the mails of up to ``batch`` marked changes for this run, oldest first: ``(event, comment,
-    kind)`` for each, its mark cleared. A change another run holds is skipped on PostgreSQL (its row is
+def _claim(batch: int) -> list[tuple[int, str]]:
+    """Take the mails of up to ``batch`` marked changes for this run, oldest first: ``(comment, kind)``
+    for each, its mark cleared. A change another run holds is skipped on PostgreSQL (its row is
     locked until that run's claim commits, and then it is no longer marked); on SQLite the transaction
     holds the one write lock, and the other run waits for it and then finds the marks cleared."""
     with transaction.atomic():
@@ -152,7 +152,7 @@ def _claim(batch: int) -> list[tuple[int, int, str]]:
         owed = list(owed.values_list("pk", "comment_id", "notice")[:batch])
         if owed:
             CommentEvent.objects.filter(pk__in=[pk for pk, _comment_id, _kind in owed]).update(notice="")
-    return owed
+    return [(comment_id, kind) for _pk, comment_id, kind in owed]
 
 
 def notices_requeue_stale() -> None:

@@ -182,8 +182,8 @@ def test_a_claim_in_progress_is_skipped_not_waited_for(post):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL lock_timeout = '2s'")  # waiting for the first task's lock would fail
             owed = notifications._claim(100)
-        assert [kind for _pk, _comment, kind in owed] == ["held"]
-        assert Comment.objects.get(pk=owed[0][1]).body == "Left for the second task"
+        assert [kind for _comment, kind in owed] == ["held"]
+        assert Comment.objects.get(pk=owed[0][0]).body == "Left for the second task"
     finally:
         release.set()
         first.join()
