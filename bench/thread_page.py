@@ -10,8 +10,8 @@ this prints the time, so a regression in the layout or the HTML assembly shows a
     .venv/bin/python bench/thread_page.py [--comments 8 100 1000] [--huge 20000] [--repeat 20]
 
 "cpu ms" is the process's CPU time per render (the median), which a machine busy with other work
-disturbs less than the wall-clock figures. It works in a temporary data dir (SQLite) unless
-DATABASE_URL is set. Comments are inserted through ``CommentBatch`` (the importers' way in), one in
+disturbs less than the wall-clock figures. It works in a temporary data dir (SQLite), removed at the
+end, unless DATABASE_URL is set. Comments are inserted through ``CommentBatch`` (the importers' way in), one in
 three a top-level comment, each followed by two replies within its family (nested or not).
 """
 
@@ -30,9 +30,13 @@ def main() -> None:
     parser.add_argument("--huge", type=int, default=20_000, help="comments in the paged post (0: none)")
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="pnyx-bench-") as scratch:
+        os.environ.setdefault("PNYX_DATA_DIR", scratch)
+        run(args)
 
+
+def run(args: argparse.Namespace) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    os.environ.setdefault("PNYX_DATA_DIR", tempfile.mkdtemp(prefix="pnyx-bench-"))
     os.environ["PNYX_ALLOWED_HOSTS"] = "testserver"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pnyx.settings")
     import django
@@ -87,6 +91,7 @@ def main() -> None:
         )
 
     call_command("migrate", verbosity=0)
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # else WhiteNoise warns that it is missing
     per_page = getattr(settings, "PNYX_COMMENTS_PER_PAGE", None)
     print(f"database: {connection.vendor}; each figure is the median of {args.repeat} renders")
     print(f"{'post':>24} {'median ms':>10} {'p90 ms':>8} {'cpu ms':>7} {'queries':>8} {'comments':>9} {'KiB':>7}")
