@@ -202,6 +202,26 @@ def test_when_the_queue_cannot_take_the_task_the_request_writes_the_mails(post, 
     assert _mailed(smtp_server) == _ids()
 
 
+def test_when_redis_cannot_say_whether_the_task_still_waits_the_request_writes_the_mails(
+    rq_tasks, post, smtp_server, monkeypatch
+):
+    from django.core.cache import caches
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    _held(post, "Queued with its task")
+    client = caches["default"].get_master_client()
+
+    def status_unknown(*args, **kwargs):
+        raise RedisConnectionError("Redis went away")
+
+    monkeypatch.setattr(client, "hget", status_unknown)
+    _held(post, "Asked about a task nobody could see")
+    assert not CommentEvent.objects.exclude(notice="").exists()  # both told in the second request
+    monkeypatch.undo()
+    smtp_server.worker.run()  # the mail, queued by the outbox; the first task finds nothing left to tell
+    assert _mailed(smtp_server) == _ids()
+
+
 def test_a_task_asks_who_moderates_once_for_all_the_held_comments_it_mails(post, smtp_server):
     for n in range(3):
         _held(post, f"Held comment {n}")
