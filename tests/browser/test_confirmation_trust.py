@@ -12,7 +12,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _comment(page, url, text):
-    page.goto(url)
+    # A returning guest's name and address are filled in by the page's script once its JSON arrives; typed
+    # before then, Playwright's fill (select, then insert) could end up after what the script put there.
+    page.goto(url, wait_until="networkidle")
     page.fill("#comment", text)
     page.fill("#author", "Regular")
     page.fill("#email", "regular@example.org")
