@@ -78,6 +78,25 @@ def test_the_draft_survives_a_reload_and_the_guest_is_remembered(page, live_serv
     expect(page.locator("#comment")).to_have_value("")
 
 
+def test_a_returning_guests_details_fill_the_empty_fields_but_not_the_one_being_typed_in(page, live_server):
+    post = PostFactory()
+    url = live_server.url + post.get_absolute_url()
+    page.goto(url)
+    _fill_guest(page, "Remember me.", name="Returning Reader", email="returning@example.org")
+    page.click("#submit")
+    expect(page.locator(".comment.awaiting")).to_be_visible()
+
+    held = []  # the reader's JSON, answered only once the reader is in the email field
+    page.route("**/comments/mine/**", lambda route: held.append(route))
+    with page.expect_request("**/comments/mine/**"):
+        page.goto(url)
+    page.focus("#email")
+    held[0].continue_()
+    expect(page.locator("#author")).to_have_value("Returning Reader")
+    page.keyboard.type("new@example.org")
+    expect(page.locator("#email")).to_have_value("new@example.org")
+
+
 def test_without_javascript_the_form_posts_and_shows_the_held_comment_privately(browser, live_server):
     post = PostFactory()
     context = browser.new_context(java_script_enabled=False)

@@ -266,10 +266,12 @@
       (mine.own || []).forEach(ownControls);
       var who = mine.identity;
       if (form && who && who.kind === "guest") {
+        // A returning guest's details, in the fields still empty; never the one the reader is in, where
+        // what they start typing would land after what was filled in.
         ["author", "email", "url"].forEach(function (name, i) {
           var input = field(name);
           var value = [who.name, who.email, who.url][i];
-          if (input && !input.value && value) input.value = value;
+          if (input && !input.value && value && input !== document.activeElement) input.value = value;
         });
       }
       if (form) {
