@@ -27,6 +27,7 @@ def test_the_cache_keeps_one_client_for_its_calls(rq_tasks):
     cache.delete("pnyx-test-kept-client")
     assert cache._cache.get_client() is client is cache._cache.get_client(write=True)
     assert django_rq.get_queue("default").connection is client
+    assert rediscache.queue_client() is client  # what django-rq would give, without asking it
 
 
 def test_a_cache_whose_redis_is_gone_answers_as_an_empty_one_at_once(monkeypatch, caplog):

@@ -25,7 +25,6 @@ from functools import cache
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import caches
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -98,10 +97,9 @@ def _not_started(task_id: str) -> bool:
     if settings.PNYX_TASKS == "redis":
         from rq.job import Job, JobStatus
 
-        # The queue's client is the cache's (``RQ_QUEUES``), taken here straight from the cache: django-rq's
-        # ``get_connection`` first tries to import django-redis, which is not installed, on every call (0.04 ms).
-        client = caches[settings.RQ_QUEUES["default"]["USE_REDIS_CACHE"]].get_master_client()
-        status = client.hget(Job.key_for(task_id), "status")
+        from pnyx.rediscache import queue_client
+
+        status = queue_client().hget(Job.key_for(task_id), "status")
         return status in (JobStatus.QUEUED.value.encode(), JobStatus.SCHEDULED.value.encode())
     return _waiting_task.first(uuid.UUID(task_id)) is not None
 
